@@ -1,0 +1,81 @@
+import { PlatformSpecInput } from './schema';
+
+/** On-prem H100 pool as primary, AWS and Azure burst clusters, three teams. */
+export const prod: PlatformSpecInput = {
+  name: 'prod',
+  platformAdmins: ['platform-admins'],
+  clusters: [
+    {
+      name: 'onprem-h100',
+      provider: 'onprem',
+      role: 'primary',
+      kubernetesVersion: '1.34',
+      region: 'dc1',
+      registry: { endpoint: 'harbor.prod.example.internal/ml', pullSecretName: 'registry-pull' },
+      gpuPools: [
+        { name: 'h100', gpuModel: 'H100', gpusPerNode: 8, minNodes: 4, maxNodes: 8, capacityType: 'static', managedBy: 'cluster-api' },
+        { name: 'h100-mig', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'mig', migProfile: '1g.10gb' },
+        { name: 'l4-shared', gpuModel: 'L4', gpusPerNode: 4, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'time-slicing', timeSlicingReplicas: 8 },
+      ],
+    },
+    {
+      name: 'aws-usw2',
+      provider: 'aws',
+      role: 'burst',
+      kubernetesVersion: '1.34',
+      region: 'us-west-2',
+      registry: { endpoint: '123456789012.dkr.ecr.us-west-2.amazonaws.com/ml' },
+      gpuPools: [
+        { name: 'h100-od', gpuModel: 'H100', gpusPerNode: 8, minNodes: 0, maxNodes: 4, capacityType: 'on-demand' },
+        { name: 'a10g-spot', gpuModel: 'A10G', gpusPerNode: 4, minNodes: 0, maxNodes: 8, capacityType: 'spot' },
+      ],
+    },
+    {
+      name: 'azure-weu',
+      provider: 'azure',
+      role: 'burst',
+      kubernetesVersion: '1.34',
+      region: 'westeurope',
+      registry: { endpoint: 'mlprod.azurecr.io/ml' },
+      gpuPools: [
+        { name: 'a100-spot', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 0, maxNodes: 4, capacityType: 'spot' },
+      ],
+    },
+  ],
+  teams: [
+    {
+      name: 'search',
+      costCenter: 'cc-3001',
+      groups: { mlEngineers: ['search-mle'], dataScientists: ['search-ds'], viewers: ['search-viewers'] },
+      quotas: {
+        'data-prep': { cpu: 64, memoryGiB: 256, storageGiB: 20000, maxPods: 200 },
+        training: { cpu: 256, memoryGiB: 2048, gpu: 48, sharedGpu: 8, storageGiB: 50000, maxPods: 300 },
+        serving: { cpu: 64, memoryGiB: 256, gpu: 8, sharedGpu: 16, storageGiB: 500, maxPods: 200 },
+        monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
+      },
+    },
+    {
+      name: 'ads',
+      costCenter: 'cc-3002',
+      groups: { mlEngineers: ['ads-mle'], dataScientists: ['ads-ds'], viewers: ['ads-viewers'] },
+      quotas: {
+        'data-prep': { cpu: 64, memoryGiB: 256, storageGiB: 20000, maxPods: 200 },
+        training: { cpu: 256, memoryGiB: 2048, gpu: 48, sharedGpu: 8, storageGiB: 50000, maxPods: 300 },
+        serving: { cpu: 64, memoryGiB: 256, gpu: 8, sharedGpu: 16, storageGiB: 500, maxPods: 200 },
+        monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
+      },
+    },
+    {
+      name: 'risk',
+      costCenter: 'cc-3003',
+      groups: { mlEngineers: ['risk-mle'], dataScientists: ['risk-ds'], viewers: [] },
+      quotas: {
+        'data-prep': { cpu: 32, memoryGiB: 128, storageGiB: 10000, maxPods: 100 },
+        training: { cpu: 128, memoryGiB: 1024, gpu: 24, storageGiB: 20000, maxPods: 150 },
+        serving: { cpu: 32, memoryGiB: 128, gpu: 4, sharedGpu: 8, storageGiB: 200, maxPods: 100 },
+        monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 200, maxPods: 30 },
+      },
+    },
+  ],
+  network: { objectStoreCidrs: ['10.50.0.0/16', '10.51.0.0/16'] },
+};

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { GPU_MODEL_NAMES } from './gpu-models';
+
+/**
+ * The shape of one environment. Field-level rules live here; rules that relate several fields
+ * (unique names, quotas that fit the pools, a burst cluster needs a primary) are in cross-checks.ts.
+ */
+
+/** RFC 1123 label: what Kubernetes accepts for namespace and most object names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = z.string().max(63).regex(DNS_LABEL, { message: 'must be a DNS-1123 label (lower case a-z, 0-9 and -, starting and ending alphanumeric)' });
+
+/** Registry host[:port][/path], no scheme: it is written into image references as-is. */
+const REGISTRY_ENDPOINT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
+/** Identity-provider group names: free text in most IdPs, but never empty or padded. */
+const groupName = z.string().min(1).max(256).regex(/^\S(.*\S)?$/, { message: 'must not be empty or start/end with white space' });
+
+/** The ML workflow, in order: each stage gets its own namespace per team. */
+export const STAGES = ['data-prep', 'training', 'serving', 'monitoring'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const PROVIDERS = ['onprem', 'aws', 'azure', 'gcp', 'local'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const COMPONENTS = [
+  'certManager',
+  'nodeFeatureDiscovery',
+  'gpuOperator',
+  'kueue',
+  'kubePrometheusStack',
+  'dcgmExporter',
+  'trivyOperator',
+] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+export const gpuPoolSchema = z.strictObject({
+  /** Pool name: the value of the `ml.platform/pool` node label workloads select. */
+  name: dnsLabel,
+  /** Whether nodes may be created for this pool; a disabled pool keeps its definition. */
+  enabled: z.boolean().default(true),
+  gpuModel: z.enum(GPU_MODEL_NAMES),
+  gpusPerNode: z.int().min(1).max(16),
+  minNodes: z.int().min(0).max(1000),
+  maxNodes: z.int().min(0).max(1000),
+  /** static = hardware you own (on-prem, local); the others are cloud purchase options. */
+  capacityType: z.enum(['static', 'on-demand', 'spot', 'reserved']),
+  sharing: z.enum(['none', 'time-slicing', 'mig']).default('none'),
+  /** Time-slicing only: how many pods share one GPU. */
+  timeSlicingReplicas: z.int().optional(),
+  /** MIG only: the profile every GPU of the pool is partitioned into, e.g. 3g.40gb. */
+  migProfile: z.string().optional(),
+  /** On-prem only: static nodes, or machines managed by Cluster API. */
+  managedBy: z.enum(['static', 'cluster-api']).default('static'),
+});
+
+export const clusterSchema = z.strictObject({
+  name: dnsLabel,
+  provider: z.enum(PROVIDERS),
+  /** primary runs every stage and dispatches; burst clusters take overflow training work. */
+  role: z.enum(['primary', 'burst']),
+  /** Kubernetes minor version, e.g. "1.34": pins Pod Security Admission policy versions. */
+  kubernetesVersion: z.string().regex(/^1\.(2[89]|3[0-9])$/, { message: 'must be a supported Kubernetes minor version 1.28..1.39, e.g. "1.34"' }),
+  /** Cloud region or on-prem site; informational, used in labels. */
+  region: dnsLabel.optional(),
+  registry: z.strictObject({
+    /** Registry every image of this cluster is pulled from (host[:port][/path]). */
+    endpoint: z.string().regex(REGISTRY_ENDPOINT, { message: 'must be host[:port][/path] without a scheme, e.g. "registry.example.com/ml"' }),
+    /** Name of an existing docker-registry Secret in each workload namespace; never inline. */
+    pullSecretName: dnsLabel.optional(),
+  }),
+  /** Stages this cluster runs; defaults to all stages on a primary and training on a burst cluster. */
+  stages: z.array(z.enum(STAGES)).optional(),
+  gpuPools: z.array(gpuPoolSchema).default([]),
+});
+
+export const stageQuotaSchema = z.strictObject({
+  /** CPU cores requested at most (limits may go to 2x). */
+  cpu: z.int().min(1).max(100000),
+  memoryGiB: z.int().min(1).max(1000000),
+  /** Whole GPUs (`nvidia.com/gpu`) from dedicated or MIG pools. */
+  gpu: z.int().min(0).max(10000).default(0),
+  /** Time-sliced GPU shares (`nvidia.com/gpu.shared`). */
+  sharedGpu: z.int().min(0).max(100000).default(0),
+  storageGiB: z.int().min(0).max(10000000),
+  maxPods: z.int().min(1).max(10000),
+});
+
+export const teamSchema = z.strictObject({
+  name: dnsLabel,
+  costCenter: z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { message: 'must be a valid label value (alphanumeric, - _ ., at most 63 characters)' }),
+  /** Identity-provider groups per persona. */
+  groups: z.strictObject({
+    mlEngineers: z.array(groupName).min(1),
+    dataScientists: z.array(groupName).default([]),
+    viewers: z.array(groupName).default([]),
+  }),
+  /** Quota per workflow stage: every stage of the environment needs one. */
+  quotas: z.partialRecord(z.enum(STAGES), stageQuotaSchema),
+});
+
+export const platformSpecSchema = z.strictObject({
+  /** Environment name: dev, staging, prod, ... */
+  name: dnsLabel,
+  /** Groups bound to the platform-admin ClusterRole on every cluster. */
+  platformAdmins: z.array(groupName).min(1),
+  /** Workflow stages this environment runs, in workflow order. */
+  stages: z.array(z.enum(STAGES)).min(1).default([...STAGES]),
+  clusters: z.array(clusterSchema).min(1),
+  teams: z.array(teamSchema).min(1),
+  /** Add-ons to install; each defaults to on. */
+  components: z.strictObject(
+    Object.fromEntries(COMPONENTS.map((c) => [c, z.boolean().default(true)])) as Record<ComponentName, z.ZodDefault<z.ZodBoolean>>,
+  ).default(Object.fromEntries(COMPONENTS.map((c) => [c, true])) as Record<ComponentName, boolean>),
+  network: z
+    .strictObject({
+      /** CIDRs of object storage / data lakes that data-prep and training may reach on 443. */
+      objectStoreCidrs: z.array(z.string().regex(CIDR, { message: 'must be an IPv4 CIDR such as 10.20.0.0/16' })).default([]),
+      /** Ports the observability namespace may scrape in workload namespaces. */
+      metricsPorts: z.array(z.int().min(1).max(65535)).min(1).default([8080, 9090]),
+    })
+    .default({ objectStoreCidrs: [], metricsPorts: [8080, 9090] }),
+});
+
+/** A spec as written in environments/*.ts (defaults optional). */
+export type PlatformSpecInput = z.input<typeof platformSpecSchema>;
+/** A validated spec with every default filled in. */
+export type PlatformSpec = z.output<typeof platformSpecSchema>;
+export type ClusterSpec = PlatformSpec['clusters'][number];
+export type GpuPoolSpec = ClusterSpec['gpuPools'][number];
+export type TeamSpec = PlatformSpec['teams'][number];
+export type StageQuota = z.output<typeof stageQuotaSchema>;

@@ -1,0 +1,57 @@
+import { PlatformSpecInput } from './schema';
+
+/** An on-prem primary with A100s plus one AWS burst cluster, two teams. */
+export const staging: PlatformSpecInput = {
+  name: 'staging',
+  platformAdmins: ['platform-admins', 'sre-oncall'],
+  clusters: [
+    {
+      name: 'onprem-dc1',
+      provider: 'onprem',
+      role: 'primary',
+      kubernetesVersion: '1.34',
+      region: 'dc1',
+      registry: { endpoint: 'harbor.staging.example.internal/ml', pullSecretName: 'registry-pull' },
+      gpuPools: [
+        { name: 'a100', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 2, maxNodes: 2, capacityType: 'static' },
+        { name: 'a100-mig', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', sharing: 'mig', migProfile: '3g.40gb' },
+      ],
+    },
+    {
+      name: 'aws-use1',
+      provider: 'aws',
+      role: 'burst',
+      kubernetesVersion: '1.34',
+      region: 'us-east-1',
+      registry: { endpoint: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ml' },
+      gpuPools: [
+        { name: 'l40s-spot', gpuModel: 'L40S', gpusPerNode: 4, minNodes: 0, maxNodes: 4, capacityType: 'spot' },
+      ],
+    },
+  ],
+  teams: [
+    {
+      name: 'vision',
+      costCenter: 'cc-2001',
+      groups: { mlEngineers: ['vision-mle'], dataScientists: ['vision-ds'], viewers: ['vision-viewers'] },
+      quotas: {
+        'data-prep': { cpu: 16, memoryGiB: 64, storageGiB: 2000, maxPods: 50 },
+        training: { cpu: 64, memoryGiB: 512, gpu: 16, storageGiB: 4000, maxPods: 100 },
+        serving: { cpu: 16, memoryGiB: 64, gpu: 4, storageGiB: 100, maxPods: 50 },
+        monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 100, maxPods: 20 },
+      },
+    },
+    {
+      name: 'nlp',
+      costCenter: 'cc-2002',
+      groups: { mlEngineers: ['nlp-mle'], dataScientists: ['nlp-ds'], viewers: [] },
+      quotas: {
+        'data-prep': { cpu: 16, memoryGiB: 64, storageGiB: 2000, maxPods: 50 },
+        training: { cpu: 64, memoryGiB: 512, gpu: 12, storageGiB: 4000, maxPods: 100 },
+        serving: { cpu: 16, memoryGiB: 64, gpu: 4, storageGiB: 100, maxPods: 50 },
+        monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 100, maxPods: 20 },
+      },
+    },
+  ],
+  network: { objectStoreCidrs: ['10.40.0.0/16'] },
+};
