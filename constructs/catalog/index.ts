@@ -1,0 +1,3 @@
+/** The one catalog of pinned upstream versions: add-ons, GitOps, and the test toolchain. */
+export * from './addons';
+export * from './toolchain';

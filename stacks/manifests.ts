@@ -1,0 +1,69 @@
+import { App } from 'cdk8s';
+import * as YAML from 'yaml';
+import { ADDONS, GITOPS } from '../constructs/catalog';
+import { ClusterSpec, PlatformSpec } from '../environments';
+import { MlPlatform } from './ml-platform';
+
+/** A Kubernetes object as synthesized. */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly [field: string]: unknown;
+}
+
+export interface ManifestFile {
+  /** File name inside dist/<env>/<cluster>/; the number prefix is the apply order. */
+  readonly name: string;
+  readonly objects: readonly ManifestObject[];
+}
+
+export interface ClusterManifests {
+  readonly cluster: ClusterSpec;
+  readonly files: readonly ManifestFile[];
+}
+
+export const apiGroupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
+const GITOPS_GROUPS = new Set([apiGroupOf(GITOPS.sourceApiVersion), apiGroupOf(GITOPS.helmApiVersion)]);
+const ADDON_CRD_GROUPS = new Set<string>(ADDONS.flatMap((a) => a.crdGroups));
+
+/**
+ * Apply order: namespaces, then add-on delivery (which brings the CRDs), then plain Kubernetes
+ * objects, then objects of add-on CRDs (which need those CRDs to exist).
+ */
+const PHASES: readonly { readonly file: string; readonly holds: (o: ManifestObject) => boolean }[] = [
+  { file: '00-namespaces.yaml', holds: (o) => o.kind === 'Namespace' && apiGroupOf(o.apiVersion) === '' },
+  { file: '10-addons.yaml', holds: (o) => GITOPS_GROUPS.has(apiGroupOf(o.apiVersion)) },
+  { file: '30-custom-resources.yaml', holds: (o) => ADDON_CRD_GROUPS.has(apiGroupOf(o.apiVersion)) },
+  { file: '20-platform.yaml', holds: () => true },
+];
+
+/** Splits objects into the ordered files; construct order is kept inside each file. */
+export function phaseFiles(objects: readonly ManifestObject[]): ManifestFile[] {
+  const buckets = new Map<string, ManifestObject[]>(PHASES.map((p) => [p.file, []]));
+  for (const o of objects) {
+    const phase = PHASES.find((p) => p.holds(o)) as (typeof PHASES)[number];
+    (buckets.get(phase.file) as ManifestObject[]).push(o);
+  }
+  return [...buckets].filter(([, objs]) => objs.length > 0).map(([name, objs]) => ({ name, objects: objs })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface RenderOptions {
+  /** See MlPlatformProps.addonDelivery. @default 'flux' */
+  readonly addonDelivery?: 'flux' | 'external';
+}
+
+/** Every cluster of an environment as ordered manifest files. Pure: writes nothing. */
+export function renderEnvironment(spec: PlatformSpec, options: RenderOptions = {}): ClusterManifests[] {
+  const app = new App({ outdir: 'unused' });
+  return spec.clusters.map((cluster) => {
+    const chart = new MlPlatform(app, cluster.name, { spec, cluster, addonDelivery: options.addonDelivery });
+    return { cluster, files: phaseFiles(chart.toJson() as ManifestObject[]) };
+  });
+}
+
+/** Multi-document YAML, stable byte for byte for the same objects. */
+export function toYaml(objects: readonly ManifestObject[]): string {
+  return objects.map((o) => YAML.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+}

@@ -1,0 +1,91 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GITOPS, NamespaceSecurity } from '../constructs/catalog';
+import { FluxHelmRelease } from '../constructs/flux-helm-release';
+import { LeastPrivilegeRbac } from '../constructs/least-privilege-rbac';
+import { stageNetworkFlows } from '../constructs/network-flows';
+import { PLATFORM_NAMESPACES } from '../constructs/platform-namespaces';
+import { SystemNamespace } from '../constructs/system-namespace';
+import { WorkflowNamespace } from '../constructs/workflow-namespace';
+import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
+import { clusterValues, selectAddons } from './addon-selection';
+
+export interface MlPlatformProps {
+  /** The validated environment. */
+  readonly spec: PlatformSpec;
+  /** Which of its clusters this chart is for. */
+  readonly cluster: ClusterSpec;
+  /**
+   * How add-ons are delivered: `flux` writes HelmRepository/HelmRelease objects (the `cdk8s synth`
+   * output); `external` leaves them to the caller (the Pulumi program installs Helm releases).
+   * @default 'flux'
+   */
+  readonly addonDelivery?: 'flux' | 'external';
+}
+
+/** Pod Security Admission pins the policy to the cluster's minor version, e.g. v1.34. */
+export const podSecurityVersion = (cluster: ClusterSpec): string => `v${cluster.kubernetesVersion}`;
+
+/** The whole platform for one cluster, composed from the spec. */
+export class MlPlatform extends Chart {
+  /** Namespaces of the team workflow stages on this cluster. */
+  readonly workflowNamespaces: readonly string[];
+
+  constructor(scope: Construct, id: string, props: MlPlatformProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { spec, cluster } = props;
+    const psaVersion = podSecurityVersion(cluster);
+    const addons = selectAddons(spec);
+    const stages = clusterStages(spec, cluster);
+
+    const systemNamespaces = new Map<string, NamespaceSecurity>();
+    if ((props.addonDelivery ?? 'flux') === 'flux') systemNamespaces.set(GITOPS.namespace, { level: 'restricted' });
+    systemNamespaces.set(PLATFORM_NAMESPACES.ci, { level: 'restricted' });
+    if (stages.includes('serving')) systemNamespaces.set(PLATFORM_NAMESPACES.gateway, { level: 'restricted' });
+    for (const addon of addons) {
+      const existing = systemNamespaces.get(addon.namespace);
+      // Two add-ons may share a namespace (GPU operator and DCGM exporter); the looser level wins, with its reason.
+      if (existing === undefined || LEVEL_RANK[addon.namespaceSecurity.level] > LEVEL_RANK[existing.level]) systemNamespaces.set(addon.namespace, addon.namespaceSecurity);
+    }
+    for (const [name, security] of [...systemNamespaces].sort(([a], [b]) => a.localeCompare(b))) {
+      new SystemNamespace(this, `ns-${name}`, { name, security, podSecurityVersion: psaVersion });
+    }
+
+    if ((props.addonDelivery ?? 'flux') === 'flux') {
+      const delivered = new Set(addons.map((a) => a.id));
+      for (const addon of addons) {
+        new FluxHelmRelease(this, `addon-${addon.id}`, {
+          addon,
+          values: clusterValues(addon, cluster),
+          dependsOn: addon.dependsOn.filter((d) => delivered.has(d)),
+        });
+      }
+    }
+
+    const names: string[] = [];
+    for (const team of spec.teams) {
+      for (const stage of stages) {
+        const quota = team.quotas[stage];
+        if (quota === undefined) throw new Error(`${spec.name}: teams.${team.name}.quotas.${stage} is missing`);
+        const ns = new WorkflowNamespace(this, `${team.name}-${stage}`, {
+          team: team.name,
+          stage,
+          costCenter: team.costCenter,
+          quota,
+          podSecurityVersion: psaVersion,
+          flows: stageNetworkFlows({ team: team.name, stage, stages, objectStoreCidrs: spec.network.objectStoreCidrs, metricsPorts: spec.network.metricsPorts }),
+          imagePullSecret: cluster.registry.pullSecretName,
+        });
+        names.push(ns.name);
+      }
+    }
+    this.workflowNamespaces = names;
+
+    new LeastPrivilegeRbac(this, 'rbac', {
+      platformAdmins: spec.platformAdmins,
+      teams: spec.teams.map((t) => ({ name: t.name, costCenter: t.costCenter, groups: t.groups, stages })),
+    });
+  }
+}
+
+const LEVEL_RANK = { restricted: 0, baseline: 1, privileged: 2 } as const;
