@@ -1,0 +1,53 @@
+import { AddonDefinition, ADDONS } from '../../constructs/catalog';
+import { ClusterSpec, PlatformSpec } from '../../environments';
+import { clusterValues, selectAddons } from '../addon-selection';
+import { apiGroupOf, ManifestObject, renderEnvironment } from '../manifests';
+
+/** One Helm release the Pulumi program installs, with the releases it waits for. */
+export interface PlannedRelease {
+  readonly addon: AddonDefinition;
+  readonly values: Record<string, unknown>;
+  readonly dependsOn: readonly string[];
+}
+
+/** What `pulumi up` applies to one cluster, in order. Pure: the ComponentResource only renders it. */
+export interface DeploymentPlan {
+  readonly cluster: ClusterSpec;
+  readonly namespaces: readonly ManifestObject[];
+  readonly releases: readonly PlannedRelease[];
+  /** Plain Kubernetes objects: need the namespaces only. */
+  readonly platformObjects: readonly ManifestObject[];
+  /** Objects of add-on CRDs, grouped by the add-on that brings the CRD. */
+  readonly customResources: ReadonlyMap<string, readonly ManifestObject[]>;
+}
+
+/** The add-on whose chart installs the CRD of an object, if any. */
+export function providingAddon(obj: ManifestObject): AddonDefinition | undefined {
+  const group = apiGroupOf(obj.apiVersion);
+  return ADDONS.find((a) => (a.crdGroups as readonly string[]).includes(group));
+}
+
+/** Plans every cluster of an environment: the same objects `cdk8s synth` writes, minus Flux. */
+export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
+  const addons = selectAddons(spec);
+  const enabled = new Set(addons.map((a) => a.id));
+  return renderEnvironment(spec, { addonDelivery: 'external' }).map(({ cluster, files }) => {
+    const objects = files.flatMap((f) => f.objects);
+    const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
+    const rest = objects.filter((o) => !namespaces.includes(o));
+    const customResources = new Map<string, ManifestObject[]>();
+    const platformObjects: ManifestObject[] = [];
+    for (const obj of rest) {
+      const provider = providingAddon(obj);
+      if (provider === undefined) {
+        platformObjects.push(obj);
+      } else if (!enabled.has(provider.id)) {
+        throw new Error(`${spec.name}/${cluster.name}: ${obj.kind} ${obj.metadata.name} needs the CRDs of ${provider.id}, which components.${provider.component} turns off`);
+      } else {
+        customResources.set(provider.id, [...(customResources.get(provider.id) ?? []), obj]);
+      }
+    }
+    const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
+    return { cluster, namespaces, releases, platformObjects, customResources };
+  });
+}

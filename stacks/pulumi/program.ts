@@ -1,0 +1,32 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { loadEnvironment } from '../../environments';
+import { ClusterPlatform } from './cluster-platform';
+import { planEnvironment } from './deployment-plan';
+
+/** How the program reaches a cluster: a kubeconfig (a Pulumi secret) or a context of the default one. */
+export interface ClusterConnection {
+  readonly kubeconfig?: pulumi.Input<string>;
+  readonly context?: string;
+}
+
+/** Stack settings: `environment` (default: the stack name) and per cluster `kubeconfig-<cluster>` / `context-<cluster>`. */
+export function connectionsFromConfig(config: pulumi.Config, clusters: readonly string[]): Record<string, ClusterConnection> {
+  return Object.fromEntries(clusters.map((c) => [c, { kubeconfig: config.getSecret(`kubeconfig-${c}`), context: config.get(`context-${c}`) }]));
+}
+
+/** Deploys every cluster of an environment, one Provider per cluster. */
+export function deployEnvironment(envName: string, connections: Readonly<Record<string, ClusterConnection>>): ClusterPlatform[] {
+  const spec = loadEnvironment(envName);
+  return planEnvironment(spec).map((plan) => {
+    const name = plan.cluster.name;
+    const connection = connections[name] ?? {};
+    const provider = new k8s.Provider(name, {
+      kubeconfig: connection.kubeconfig,
+      context: connection.context,
+      // Server-side apply, so the objects Flux or kubectl applied are adopted rather than fought over.
+      enableServerSideApply: true,
+    });
+    return new ClusterPlatform(name, { plan, provider });
+  });
+}
