@@ -1,0 +1,113 @@
+import { dev } from '../../environments/dev';
+import { prod } from '../../environments/prod';
+import { staging } from '../../environments/staging';
+import { ENVIRONMENTS, loadEnvironment, parseSpec, PlatformSpecInput, SpecError } from '../../environments';
+
+/** `[path, value]`: set a value at a dotted path (numbers index arrays); `undefined` deletes it. */
+type Edit = readonly [string, unknown];
+type Container = Record<string, unknown> | unknown[];
+
+/** A deep copy of a shipped spec with edits applied: specs are broken on purpose, so no types here. */
+function mutate(base: PlatformSpecInput, ...edits: Edit[]): unknown {
+  const copy = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+  for (const [path, value] of edits) {
+    const keys = path.split('.');
+    const parent = keys.slice(0, -1).reduce<Container>((node, k) => (node as Record<string, Container>)[k], copy);
+    const last = keys[keys.length - 1];
+    if (value === undefined) delete (parent as Record<string, unknown>)[last];
+    else (parent as Record<string, unknown>)[last] = value;
+  }
+  return copy;
+}
+
+function errorOf(input: unknown): SpecError {
+  try {
+    parseSpec(input);
+  } catch (e) {
+    if (e instanceof SpecError) return e;
+    throw e;
+  }
+  throw new Error('spec was accepted');
+}
+
+describe('shipped environments', () => {
+  it.each(Object.keys(ENVIRONMENTS))('%s is valid', (name) => {
+    expect(() => loadEnvironment(name)).not.toThrow();
+  });
+  it('fills defaults: every component on, all four stages', () => {
+    const spec = loadEnvironment('dev');
+    expect(Object.values(spec.components).every(Boolean)).toBe(true);
+    expect(spec.stages).toEqual(['data-prep', 'training', 'serving', 'monitoring']);
+  });
+  it('unknown environment names the known ones', () => {
+    expect(() => loadEnvironment('qa')).toThrow(/unknown environment "qa": known environments are dev, staging, prod/);
+  });
+});
+
+/**
+ * Malformed specs: each message must name the environment, the field path, and what was wrong.
+ * [description, base spec, edits, expected message pattern]
+ */
+const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
+  ['maxNodes below minNodes', prod, [['clusters.1.gpuPools.0.minNodes', 4], ['clusters.1.gpuPools.0.maxNodes', 2]], /prod: clusters\[1\]\.gpuPools\[0\]\.maxNodes must be >= minNodes \(got 2 < 4\)/],
+  ['unknown provider', dev, [['clusters.0.provider', 'openstack']], /dev: clusters\[0\]\.provider must be one of onprem, aws, azure, gcp, local \(got "openstack"\)/],
+  ['unknown role', dev, [['clusters.0.role', 'secondary']], /dev: clusters\[0\]\.role must be one of primary, burst \(got "secondary"\)/],
+  ['unknown GPU model', dev, [['clusters.0.gpuPools.0.gpuModel', 'RTX4090']], /dev: clusters\[0\]\.gpuPools\[0\]\.gpuModel must be one of T4, .*H100.* \(got "RTX4090"\)/],
+  ['cluster name not DNS-1123', dev, [['clusters.0.name', 'Local_Cluster']], /dev: clusters\[0\]\.name must be a DNS-1123 label .*\(got "Local_Cluster"\)/],
+  ['team name not DNS-1123', dev, [['teams.0.name', 'Research']], /dev: teams\[0\]\.name must be a DNS-1123 label/],
+  ['pool name not DNS-1123', dev, [['clusters.0.gpuPools.0.name', '-t4']], /dev: clusters\[0\]\.gpuPools\[0\]\.name must be a DNS-1123 label/],
+  ['duplicate cluster names', staging, [['clusters.1.name', 'onprem-dc1']], /staging: clusters\[1\]\.name cluster name "onprem-dc1" is used more than once/],
+  ['duplicate team names', staging, [['teams.1.name', 'vision']], /staging: teams\[1\]\.name team name "vision" is used more than once/],
+  ['duplicate pool names', prod, [['clusters.0.gpuPools.1.name', 'h100']], /prod: clusters\[0\]\.gpuPools\[1\]\.name GPU pool name "h100" is used more than once/],
+  ['burst without primary', staging, [['clusters.0.role', 'burst']], /staging: clusters\[0\]\.role a burst cluster needs a primary/],
+  ['two primaries', staging, [['clusters.1.role', 'primary']], /staging: clusters exactly one cluster may have role "primary" \(found 2: onprem-dc1, aws-use1\)/],
+  ['kubernetes version format', dev, [['clusters.0.kubernetesVersion', 'v1.34.1']], /dev: clusters\[0\]\.kubernetesVersion must be a supported Kubernetes minor version .*\(got "v1\.34\.1"\)/],
+  ['registry with scheme', dev, [['clusters.0.registry.endpoint', 'https://registry.example.com']], /dev: clusters\[0\]\.registry\.endpoint must be host\[:port\]\[\/path\] without a scheme/],
+  ['missing registry', dev, [['clusters.0.registry', undefined]], /dev: clusters\[0\]\.registry is required/],
+  ['time-slicing without replicas', dev, [['clusters.0.gpuPools.0.timeSlicingReplicas', undefined]], /dev: clusters\[0\]\.gpuPools\[0\]\.timeSlicingReplicas must be an integer from 2 to 48 when sharing is "time-slicing" \(got nothing\)/],
+  ['time-slicing replicas too high', dev, [['clusters.0.gpuPools.0.timeSlicingReplicas', 64]], /timeSlicingReplicas must be an integer from 2 to 48 .*\(got 64\)/],
+  ['replicas without time-slicing', prod, [['clusters.0.gpuPools.0.timeSlicingReplicas', 4]], /prod: clusters\[0\]\.gpuPools\[0\]\.timeSlicingReplicas is only allowed when sharing is "time-slicing" \(sharing is "none"\)/],
+  ['MIG profile unknown for model', prod, [['clusters.0.gpuPools.1.migProfile', '3g.20gb']], /prod: clusters\[0\]\.gpuPools\[1\]\.migProfile must be a MIG profile of H100, allowed: one of 1g\.10gb.* \(got "3g\.20gb"\)/],
+  ['MIG on a card without MIG', dev, [['clusters.0.gpuPools.0.sharing', 'mig'], ['clusters.0.gpuPools.0.migProfile', '1g.5gb'], ['clusters.0.gpuPools.0.timeSlicingReplicas', undefined]], /dev: clusters\[0\]\.gpuPools\[0\]\.migProfile must be a MIG profile of T4, allowed: nothing: T4 has no MIG support/],
+  ['spot capacity on-prem', staging, [['clusters.0.gpuPools.0.capacityType', 'spot']], /staging: clusters\[0\]\.gpuPools\[0\]\.capacityType must be "static" on a onprem cluster \(got "spot"\)/],
+  ['static capacity in the cloud', staging, [['clusters.1.gpuPools.0.capacityType', 'static']], /staging: clusters\[1\]\.gpuPools\[0\]\.capacityType must be one of on-demand, spot, reserved on a aws cluster \(got "static"\)/],
+  ['cluster-api outside on-prem', staging, [['clusters.1.gpuPools.0.managedBy', 'cluster-api']], /staging: clusters\[1\]\.gpuPools\[0\]\.managedBy "cluster-api" is only for onprem clusters/],
+  ['enabled pool with zero max', staging, [['clusters.1.gpuPools.0.maxNodes', 0]], /staging: clusters\[1\]\.gpuPools\[0\]\.maxNodes is 0 on an enabled pool; set enabled: false/],
+  ['negative minNodes', dev, [['clusters.0.gpuPools.0.minNodes', -1]], /dev: clusters\[0\]\.gpuPools\[0\]\.minNodes must be >= 0 \(got -1\)/],
+  ['fractional gpusPerNode', dev, [['clusters.0.gpuPools.0.gpusPerNode', 1.5]], /dev: clusters\[0\]\.gpuPools\[0\]\.gpusPerNode must be an integer \(got 1\.5\)/],
+  ['team GPU quota over capacity', staging, [['teams.0.quotas.training.gpu', 100]], /staging: teams\[0\]\.quotas team "vision" asks for 104 gpu but the environment's pools offer at most 40/],
+  ['teams together over capacity', staging, [['teams.0.quotas.training.gpu', 30]], /staging: teams the teams' gpu quotas add up to 50 but the environment's pools offer at most 40/],
+  ['shared GPU quota without time-sliced pools', staging, [['teams.0.quotas.serving.sharedGpu', 2]], /staging: teams\[0\]\.quotas team "vision" asks for 2 sharedGpu but the environment's pools offer at most 0/],
+  ['missing stage quota', dev, [['teams.0.quotas.serving', undefined]], /dev: teams\[0\]\.quotas\.serving is missing: every stage of the environment/],
+  ['quota for a stage the environment does not run', dev, [['stages', ['data-prep', 'training']]], /dev: teams\[0\]\.quotas\.serving is for a stage this environment does not run/],
+  ['stages out of order', dev, [['stages', ['training', 'data-prep', 'serving', 'monitoring']]], /dev: stages must be unique and in workflow order/],
+  ['unknown stage', dev, [['stages', ['data-prep', 'inference']]], /dev: stages\[1\] must be one of data-prep, training, serving, monitoring \(got "inference"\)/],
+  ['cluster stage not in environment', dev, [['stages', ['data-prep', 'training']], ['clusters.0.stages', ['serving']], ['teams.0.quotas.serving', undefined], ['teams.0.quotas.monitoring', undefined]], /dev: clusters\[0\]\.stages\[0\] "serving" is not a stage of this environment/],
+  ['reserved team name', dev, [['teams.0.name', 'kube']], /dev: teams\[0\]\.name "kube" is reserved/],
+  ['team name too long for namespaces', dev, [['teams.0.name', 'a'.repeat(55)]], /dev: teams\[0\]\.name gives namespace "a{55}-data-prep" of 65 characters/],
+  ['unknown field (typo)', dev, [['clusters.0.gpuPool', []]], /dev: clusters\[0\] has unknown field\(s\) gpuPool: remove them or check the spelling/],
+  ['no ML engineer group', dev, [['teams.0.groups.mlEngineers', []]], /dev: teams\[0\]\.groups\.mlEngineers must have at least 1 item\(s\) \(got 0\)/],
+  ['blank group name', dev, [['teams.0.groups.viewers', [' viewers']]], /dev: teams\[0\]\.groups\.viewers\[0\] must not be empty or start\/end with white space/],
+  ['no platform admins', dev, [['platformAdmins', []]], /dev: platformAdmins must have at least 1 item\(s\)/],
+  ['no clusters', dev, [['clusters', []]], /dev: clusters must have at least 1 item\(s\) \(got 0\)/],
+  ['no teams', dev, [['teams', []]], /dev: teams must have at least 1 item\(s\) \(got 0\)/],
+  ['bad cost center', dev, [['teams.0.costCenter', 'cc 1001']], /dev: teams\[0\]\.costCenter must be a valid label value .*\(got "cc 1001"\)/],
+  ['zero cpu quota', dev, [['teams.0.quotas.training.cpu', 0]], /dev: teams\[0\]\.quotas\.training\.cpu must be >= 1 \(got 0\)/],
+  ['quota as string', dev, [['teams.0.quotas.training.memoryGiB', '32Gi']], /dev: teams\[0\]\.quotas\.training\.memoryGiB must be of type number \(got "32Gi"\)/],
+  ['bad object store CIDR', staging, [['network.objectStoreCidrs', ['10.40.0.0']]], /staging: network\.objectStoreCidrs\[0\] must be an IPv4 CIDR/],
+  ['component toggle not boolean', dev, [['components', { kueue: 'yes' }]], /dev: components\.kueue must be of type boolean \(got "yes"\)/],
+  ['unknown component', dev, [['components', { kubeflow: true }]], /dev: components has unknown field\(s\) kubeflow/],
+  ['environment name', dev, [['name', 'Dev']], /Dev: name must be a DNS-1123 label/],
+];
+
+describe('malformed specs are refused with the field named', () => {
+  it(`has at least 30 cases (${CASES.length})`, () => expect(CASES.length).toBeGreaterThanOrEqual(30));
+  it.each(CASES)('%s', (_name, base, edits, pattern) => {
+    const error = errorOf(mutate(base, ...edits));
+    expect(error.message).toMatch(pattern);
+  });
+  it('reports every problem at once, not just the first', () => {
+    const error = errorOf(mutate(dev, ['clusters.0.provider', 'x'], ['teams.0.name', 'X']));
+    expect(error.issues).toHaveLength(2);
+  });
+});
