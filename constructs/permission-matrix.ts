@@ -107,15 +107,31 @@ export function matrixResources(matrix: Readonly<Record<Persona, readonly Grant[
   });
 }
 
+export interface PolicyRuleSpec {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** Rules of the shipped matrix, computed once per (persona, stage): every team binds the same roles. */
+const defaultRules = new Map<string, PolicyRuleSpec[]>();
+
 /** RBAC rules for one persona in one stage: one rule per (group, verb set), resources sorted. */
-export function rulesFor(persona: Persona, stage: Stage, matrix: Readonly<Record<Persona, readonly Grant[]>> = PERMISSION_MATRIX): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+export function rulesFor(persona: Persona, stage: Stage, matrix: Readonly<Record<Persona, readonly Grant[]>> = PERMISSION_MATRIX): PolicyRuleSpec[] {
+  if (matrix !== PERMISSION_MATRIX) return computeRules(persona, stage, matrix);
+  const key = `${persona}|${stage}`;
+  if (!defaultRules.has(key)) defaultRules.set(key, computeRules(persona, stage, matrix));
+  return (defaultRules.get(key) as PolicyRuleSpec[]).map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+}
+
+function computeRules(persona: Persona, stage: Stage, matrix: Readonly<Record<Persona, readonly Grant[]>>): PolicyRuleSpec[] {
   const byGroupAndResource = new Map<string, Set<string>>();
   for (const cell of allowedCells(matrix)) {
     if (cell.persona !== persona || cell.stage !== stage) continue;
     const key = `${cell.group}|${cell.resource}`;
     byGroupAndResource.set(key, (byGroupAndResource.get(key) ?? new Set()).add(cell.verb));
   }
-  const rules = new Map<string, { apiGroups: string[]; resources: string[]; verbs: string[] }>();
+  const rules = new Map<string, PolicyRuleSpec>();
   for (const [key, verbs] of byGroupAndResource) {
     const [g, resource] = key.split('|');
     const verbList = [...verbs].sort();
@@ -125,7 +141,7 @@ export function rulesFor(persona: Persona, stage: Stage, matrix: Readonly<Record
     rules.set(ruleKey, rule);
   }
   return [...rules.keys()].sort().map((k) => {
-    const r = rules.get(k) as { apiGroups: string[]; resources: string[]; verbs: string[] };
+    const r = rules.get(k) as PolicyRuleSpec;
     return { ...r, resources: [...r.resources].sort() };
   });
 }

@@ -30,7 +30,7 @@ describe('WorkflowNamespace', () => {
   });
 
   it('gives containers default requests and limits and caps them at the namespace budget', () => {
-    const lr = synth('training').find((o) => o.kind === 'LimitRange') as { spec: { limits: Record<string, unknown>[] } };
+    const lr = synth('training').find((o) => o.kind === 'LimitRange') as unknown as { spec: { limits: Record<string, unknown>[] } };
     expect(lr.spec.limits[0]).toMatchObject({ type: 'Container', defaultRequest: { cpu: '100m', memory: '256Mi' }, max: { cpu: '16', memory: '32Gi' } });
   });
 
@@ -42,7 +42,7 @@ describe('WorkflowNamespace', () => {
 
   it('opens object storage on 443 only to data-prep and training', () => {
     const cidrs = ['10.0.0.0/16'];
-    const egress = synth('training', { objectStoreCidrs: cidrs }).find((o) => o.metadata.name === 'allow-object-store') as { spec: { egress: unknown[] } };
+    const egress = synth('training', { objectStoreCidrs: cidrs }).find((o) => o.metadata.name === 'allow-object-store') as unknown as { spec: { egress: unknown[] } };
     expect(egress.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
     expect(synth('serving', { objectStoreCidrs: cidrs }).some((o) => o.metadata.name === 'allow-object-store')).toBe(false);
   });

@@ -35,7 +35,7 @@ describe('MlPlatform', () => {
   });
 
   it('lets the GPU operator install drivers on-prem but not on cloud images', () => {
-    const driver = (env: string, cluster: string) => (objects(env, cluster).find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'gpu-operator') as { spec: { values: { driver: { enabled: boolean } } } }).spec.values.driver.enabled;
+    const driver = (env: string, cluster: string) => (objects(env, cluster).find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'gpu-operator') as unknown as { spec: { values: { driver: { enabled: boolean } } } }).spec.values.driver.enabled;
     expect(driver('prod', 'onprem-h100')).toBe(true);
     expect(driver('prod', 'aws-usw2')).toBe(false);
   });
