@@ -1,4 +1,4 @@
-import { GPU_MODELS } from './gpu-models';
+import { CLOUD_CAPACITY_TYPES, CLOUD_MACHINE_TYPES, GPU_MODELS, migSlicesPerGpu } from './gpu-models';
 import { PlatformSpec, STAGES, Stage, ClusterSpec, GpuPoolSpec } from './schema';
 
 /** One problem found in a spec: where, what is wrong, and what was there. */
@@ -16,13 +16,24 @@ export function clusterStages(spec: PlatformSpec, cluster: ClusterSpec): Stage[]
   return STAGES.filter((s) => wanted.includes(s) && spec.stages.includes(s));
 }
 
+/** Which quota line a pool's devices count against: whole GPUs and MIG slices, or time-sliced shares. */
+export function poolResource(pool: GpuPoolSpec): 'gpu' | 'sharedGpu' {
+  return pool.sharing === 'time-slicing' ? 'sharedGpu' : 'gpu';
+}
+
+/** Schedulable GPU devices of a pool at its maximum size (MIG slices and time-sliced shares counted). */
+export function poolDevices(pool: GpuPoolSpec): number {
+  if (!pool.enabled) return 0;
+  const gpus = pool.maxNodes * pool.gpusPerNode;
+  if (pool.sharing === 'time-slicing') return gpus * (pool.timeSlicingReplicas ?? 0);
+  if (pool.sharing === 'mig') return gpus * migSlicesPerGpu(pool.gpuModel, pool.migProfile ?? '');
+  return gpus;
+}
+
 /** GPUs one pool can offer at its maximum size, per resource name. */
 export function poolCapacity(pool: GpuPoolSpec): { gpu: number; sharedGpu: number } {
-  if (!pool.enabled) return { gpu: 0, sharedGpu: 0 };
-  const devices = pool.maxNodes * pool.gpusPerNode;
-  return pool.sharing === 'time-slicing'
-    ? { gpu: 0, sharedGpu: devices * (pool.timeSlicingReplicas ?? 0) }
-    : { gpu: devices, sharedGpu: 0 };
+  const devices = poolDevices(pool);
+  return poolResource(pool) === 'sharedGpu' ? { gpu: 0, sharedGpu: devices } : { gpu: devices, sharedGpu: 0 };
 }
 
 function duplicates(names: readonly string[]): Map<string, number[]> {
@@ -62,6 +73,7 @@ function checkPool(issues: SpecIssue[], cluster: ClusterSpec, pool: GpuPoolSpec,
   } else if (pool.timeSlicingReplicas !== undefined) {
     issues.push({ path: [...at, 'timeSlicingReplicas'], message: `is only allowed when sharing is "time-slicing" (sharing is "${pool.sharing}")` });
   }
+  checkPoolPlacement(issues, cluster, pool, at);
   const profiles: readonly string[] = GPU_MODELS[pool.gpuModel].migProfiles;
   if (pool.sharing === 'mig') {
     if (pool.migProfile === undefined || !profiles.includes(pool.migProfile)) {
@@ -70,6 +82,47 @@ function checkPool(issues: SpecIssue[], cluster: ClusterSpec, pool: GpuPoolSpec,
     }
   } else if (pool.migProfile !== undefined) {
     issues.push({ path: [...at, 'migProfile'], message: `is only allowed when sharing is "mig" (sharing is "${pool.sharing}")` });
+  }
+}
+
+/** How nodes join the pool: a node-name pattern, Cluster API templates, or a cloud machine shape. */
+function checkPoolPlacement(issues: SpecIssue[], cluster: ClusterSpec, pool: GpuPoolSpec, at: (string | number)[]): void {
+  const onPremises = cluster.provider === 'onprem' || cluster.provider === 'local';
+  const staticNodes = onPremises && pool.managedBy === 'static';
+  if (staticNodes && pool.nodeNamePattern === undefined) {
+    issues.push({ path: [...at, 'nodeNamePattern'], message: 'is required for a static on-prem pool: a regular expression over the names of its nodes, e.g. "^gpu-a100-[0-9]+$"' });
+  }
+  if (!staticNodes && pool.nodeNamePattern !== undefined) {
+    issues.push({ path: [...at, 'nodeNamePattern'], message: `is only for static on-prem pools (this pool is ${onPremises ? 'managed by Cluster API' : `on ${cluster.provider}`})` });
+  }
+  if (pool.nodeNamePattern !== undefined) {
+    try {
+      new RegExp(pool.nodeNamePattern);
+    } catch {
+      issues.push({ path: [...at, 'nodeNamePattern'], message: `is not a valid regular expression (got "${pool.nodeNamePattern}")` });
+    }
+  }
+  if (pool.managedBy === 'cluster-api' && pool.clusterApi === undefined) {
+    issues.push({ path: [...at, 'clusterApi'], message: 'is required when managedBy is "cluster-api": namespace, infrastructureRef and bootstrapConfigRef of the machine templates' });
+  }
+  if (pool.managedBy !== 'cluster-api' && pool.clusterApi !== undefined) {
+    issues.push({ path: [...at, 'clusterApi'], message: `is only allowed when managedBy is "cluster-api" (managedBy is "${pool.managedBy}")` });
+  }
+  if (cluster.provider === 'aws' || cluster.provider === 'azure' || cluster.provider === 'gcp') {
+    const shapes = CLOUD_MACHINE_TYPES[cluster.provider][pool.gpuModel];
+    if (shapes === undefined) {
+      const sold = Object.keys(CLOUD_MACHINE_TYPES[cluster.provider]).join(', ');
+      issues.push({ path: [...at, 'gpuModel'], message: `${pool.gpuModel} is not offered on ${cluster.provider}; ${cluster.provider} pools can use ${sold}` });
+    } else if (shapes[pool.gpusPerNode] === undefined) {
+      issues.push({ path: [...at, 'gpusPerNode'], message: `${cluster.provider} sells ${pool.gpuModel} with ${Object.keys(shapes).join(', ')} GPUs per node (got ${pool.gpusPerNode})` });
+    }
+    if (cluster.provider !== 'gcp' && pool.minNodes > 0) {
+      issues.push({ path: [...at, 'minNodes'], message: `must be 0 on ${cluster.provider}: Karpenter creates GPU nodes when work is queued and removes them when empty (got ${pool.minNodes})` });
+    }
+    const capacityTypes = CLOUD_CAPACITY_TYPES[cluster.provider];
+    if (pool.capacityType !== 'static' && !capacityTypes.includes(pool.capacityType)) {
+      issues.push({ path: [...at, 'capacityType'], message: `must be one of ${capacityTypes.join(', ')} on ${cluster.provider} (got "${pool.capacityType}")` });
+    }
   }
 }
 
@@ -85,8 +138,16 @@ function checkClusters(spec: PlatformSpec, issues: SpecIssue[]): void {
         : `exactly one cluster may have role "primary" (found ${primaries.length}: ${primaries.map((c) => c.name).join(', ')})`,
     });
   }
+  // Pool names are unique across the environment: team poolQuotas and Kueue flavors refer to them by name.
+  const poolNames = spec.clusters.flatMap((c) => c.gpuPools.map((p) => p.name));
+  for (const [name] of duplicates(poolNames)) {
+    const where = spec.clusters.flatMap((c, ci) => c.gpuPools.map((p, pi) => ({ p, ci, pi }))).filter((x) => x.p.name === name);
+    issues.push({ path: ['clusters', where[1].ci, 'gpuPools', where[1].pi, 'name'], message: `GPU pool name "${name}" is used more than once in the environment (also clusters[${where[0].ci}].gpuPools[${where[0].pi}]); pool names must be unique across clusters` });
+  }
   spec.clusters.forEach((cluster, ci) => {
-    checkUnique(issues, ['clusters', ci, 'gpuPools'], cluster.gpuPools.map((p) => p.name), 'GPU pool');
+    if (cluster.role === 'burst' && !cluster.gpuPools.some((p) => p.enabled)) {
+      issues.push({ path: ['clusters', ci, 'gpuPools'], message: `burst cluster "${cluster.name}" has no enabled GPU pool, so MultiKueue would dispatch work it can never run; add a pool or remove the cluster` });
+    }
     cluster.gpuPools.forEach((pool, pi) => checkPool(issues, cluster, pool, ['clusters', ci, 'gpuPools', pi]));
     (cluster.stages ?? []).forEach((stage, si) => {
       if (!spec.stages.includes(stage)) {
@@ -144,6 +205,44 @@ function checkGpuCapacity(spec: PlatformSpec, issues: SpecIssue[]): void {
   }
 }
 
+/** Team Kueue quotas per pool: known pools, within each pool's capacity, within the namespace budgets. */
+function checkPoolQuotas(spec: PlatformSpec, issues: SpecIssue[]): void {
+  const pools = new Map(spec.clusters.flatMap((c) => c.gpuPools.map((p) => [p.name, { pool: p, cluster: c }] as const)));
+  const used = new Map<string, { team: string; amount: number }[]>();
+  spec.teams.forEach((team, ti) => {
+    for (const [poolName, amount] of Object.entries(team.poolQuotas)) {
+      const found = pools.get(poolName);
+      if (found === undefined) {
+        issues.push({ path: ['teams', ti, 'poolQuotas', poolName], message: `names GPU pool "${poolName}", which no cluster has (pools: ${[...pools.keys()].join(', ') || 'none'})` });
+        continue;
+      }
+      if (!found.pool.enabled && amount > 0) {
+        issues.push({ path: ['teams', ti, 'poolQuotas', poolName], message: `gives ${amount} on pool "${poolName}", which is disabled; set it to 0 or enable the pool` });
+      }
+      used.set(poolName, [...(used.get(poolName) ?? []), { team: team.name, amount }]);
+    }
+    // Kueue admits up to the pool quotas; the namespace ResourceQuota must not refuse what Kueue admitted.
+    for (const cluster of spec.clusters) {
+      const stagesHere: Stage[] = cluster.role === 'primary' ? ['training', 'serving'] : ['training'];
+      for (const resource of ['gpu', 'sharedGpu'] as const) {
+        const queued = cluster.gpuPools.filter((p) => poolResource(p) === resource).reduce((n, p) => n + (team.poolQuotas[p.name] ?? 0), 0);
+        const budget = stagesHere.reduce((n, st) => n + (team.quotas[st]?.[resource] ?? 0), 0);
+        if (queued > budget) {
+          issues.push({ path: ['teams', ti, 'poolQuotas'], message: `team "${team.name}" queues ${queued} ${resource} on cluster "${cluster.name}" but its ${stagesHere.join(' + ')} quotas allow ${budget}; raise quotas.<stage>.${resource} or lower poolQuotas` });
+        }
+      }
+    }
+  });
+  for (const [poolName, entries] of used) {
+    const capacity = poolDevices((pools.get(poolName) as { pool: GpuPoolSpec }).pool);
+    const total = entries.reduce((n, e) => n + e.amount, 0);
+    if (total > capacity) {
+      const ti = spec.teams.findIndex((t) => t.name === entries[entries.length - 1].team);
+      issues.push({ path: ['teams', ti, 'poolQuotas', poolName], message: `pool "${poolName}" offers ${capacity} but the teams' quotas add up to ${total} (${entries.map((e) => `${e.team} ${e.amount}`).join(', ')}); lower the quotas or raise the pool's maxNodes` });
+    }
+  }
+}
+
 /** Every rule that relates several fields. Returns all issues, not just the first. */
 export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
@@ -151,5 +250,6 @@ export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   checkClusters(spec, issues);
   checkTeams(spec, issues);
   checkGpuCapacity(spec, issues);
+  checkPoolQuotas(spec, issues);
   return issues;
 }

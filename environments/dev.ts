@@ -12,7 +12,7 @@ export const dev: PlatformSpecInput = {
       kubernetesVersion: '1.35',
       registry: { endpoint: 'registry.dev.internal:5000/ml' },
       gpuPools: [
-        { name: 'shared-t4', gpuModel: 'T4', gpusPerNode: 1, minNodes: 0, maxNodes: 2, capacityType: 'static', sharing: 'time-slicing', timeSlicingReplicas: 4 },
+        { name: 'shared-t4', gpuModel: 'T4', gpusPerNode: 1, minNodes: 0, maxNodes: 2, capacityType: 'static', sharing: 'time-slicing', timeSlicingReplicas: 4, nodeNamePattern: '^dev-gpu-[0-9]+$' },
       ],
     },
   ],
@@ -27,6 +27,7 @@ export const dev: PlatformSpecInput = {
         serving: { cpu: 4, memoryGiB: 16, sharedGpu: 2, storageGiB: 20, maxPods: 20 },
         monitoring: { cpu: 2, memoryGiB: 4, storageGiB: 20, maxPods: 10 },
       },
+      poolQuotas: { 'shared-t4': 6 },
     },
   ],
 };

@@ -41,3 +41,49 @@ export const GPU_MODELS = {
 export type GpuModelName = keyof typeof GPU_MODELS;
 
 export const GPU_MODEL_NAMES = Object.keys(GPU_MODELS) as GpuModelName[];
+
+/** MIG slices of one profile a GPU holds: limited by compute slices (7) and by memory. */
+export function migSlicesPerGpu(model: GpuModelName, profile: string): number {
+  const m = /^(\d)g\.(\d+)gb$/.exec(profile);
+  if (m === null) return 0;
+  return Math.floor(Math.min(7 / Number(m[1]), GPU_MODELS[model].memoryGiB / Number(m[2])));
+}
+
+/**
+ * Cloud machine types per GPU model and GPUs per node. A pool whose (model, count) has no entry for
+ * its cloud is refused by the spec check: the cloud does not sell that shape.
+ */
+export const CLOUD_MACHINE_TYPES: Readonly<Record<'aws' | 'azure' | 'gcp', Partial<Record<GpuModelName, Readonly<Record<number, string>>>>>> = {
+  aws: {
+    T4: { 1: 'g4dn.xlarge', 4: 'g4dn.12xlarge', 8: 'g4dn.metal' },
+    L4: { 1: 'g6.xlarge', 4: 'g6.12xlarge', 8: 'g6.48xlarge' },
+    L40S: { 1: 'g6e.xlarge', 4: 'g6e.12xlarge', 8: 'g6e.48xlarge' },
+    A10G: { 1: 'g5.xlarge', 4: 'g5.12xlarge', 8: 'g5.48xlarge' },
+    'A100-40GB': { 8: 'p4d.24xlarge' },
+    'A100-80GB': { 8: 'p4de.24xlarge' },
+    H100: { 8: 'p5.48xlarge' },
+    H200: { 8: 'p5e.48xlarge' },
+  },
+  azure: {
+    T4: { 1: 'Standard_NC4as_T4_v3', 4: 'Standard_NC64as_T4_v3' },
+    'A100-40GB': { 8: 'Standard_ND96asr_v4' },
+    'A100-80GB': { 1: 'Standard_NC24ads_A100_v4', 2: 'Standard_NC48ads_A100_v4', 4: 'Standard_NC96ads_A100_v4', 8: 'Standard_ND96amsr_A100_v4' },
+    H100: { 8: 'Standard_ND96isr_H100_v5' },
+    H200: { 8: 'Standard_ND96isr_H200_v5' },
+  },
+  gcp: {
+    T4: { 1: 'nvidia-tesla-t4', 4: 'nvidia-tesla-t4' },
+    L4: { 1: 'nvidia-l4', 2: 'nvidia-l4', 4: 'nvidia-l4', 8: 'nvidia-l4' },
+    'A100-40GB': { 1: 'nvidia-tesla-a100', 2: 'nvidia-tesla-a100', 4: 'nvidia-tesla-a100', 8: 'nvidia-tesla-a100', 16: 'nvidia-tesla-a100' },
+    'A100-80GB': { 1: 'nvidia-a100-80gb', 2: 'nvidia-a100-80gb', 4: 'nvidia-a100-80gb', 8: 'nvidia-a100-80gb' },
+    H100: { 8: 'nvidia-h100-80gb' },
+    H200: { 8: 'nvidia-h200-141gb' },
+  },
+};
+
+/** Capacity types each cloud sells GPUs under. */
+export const CLOUD_CAPACITY_TYPES: Readonly<Record<'aws' | 'azure' | 'gcp', readonly string[]>> = {
+  aws: ['on-demand', 'spot', 'reserved'],
+  azure: ['on-demand', 'spot'],
+  gcp: ['on-demand', 'spot', 'reserved'],
+};

@@ -13,9 +13,15 @@ export const prod: PlatformSpecInput = {
       region: 'dc1',
       registry: { endpoint: 'harbor.prod.example.internal/ml', pullSecretName: 'registry-pull' },
       gpuPools: [
-        { name: 'h100', gpuModel: 'H100', gpusPerNode: 8, minNodes: 4, maxNodes: 8, capacityType: 'static', managedBy: 'cluster-api' },
-        { name: 'h100-mig', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'mig', migProfile: '1g.10gb' },
-        { name: 'l4-shared', gpuModel: 'L4', gpusPerNode: 4, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'time-slicing', timeSlicingReplicas: 8 },
+        { name: 'h100', gpuModel: 'H100', gpusPerNode: 8, minNodes: 4, maxNodes: 8, capacityType: 'static', managedBy: 'cluster-api',
+          clusterApi: {
+            namespace: 'onprem-h100',
+            infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'Metal3MachineTemplate', name: 'h100-workers' },
+            bootstrapConfigRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: 'gpu-workers' },
+          },
+        },
+        { name: 'h100-mig', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'mig', migProfile: '1g.10gb', nodeNamePattern: '^dc1-h100mig-[0-9]+$' },
+        { name: 'l4-shared', gpuModel: 'L4', gpusPerNode: 4, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'time-slicing', timeSlicingReplicas: 8, nodeNamePattern: '^dc1-l4-[0-9]+$' },
       ],
     },
     {
@@ -53,6 +59,8 @@ export const prod: PlatformSpecInput = {
         serving: { cpu: 64, memoryGiB: 256, gpu: 8, sharedGpu: 16, storageGiB: 500, maxPods: 200 },
         monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
       },
+      poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-od': 16, 'a10g-spot': 8, 'a100-spot': 16 },
+      queueing: { borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 2 },
     },
     {
       name: 'ads',
@@ -64,6 +72,8 @@ export const prod: PlatformSpecInput = {
         serving: { cpu: 64, memoryGiB: 256, gpu: 8, sharedGpu: 16, storageGiB: 500, maxPods: 200 },
         monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
       },
+      poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-od': 8, 'a10g-spot': 16, 'a100-spot': 8 },
+      queueing: { borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 2 },
     },
     {
       name: 'risk',
@@ -75,6 +85,7 @@ export const prod: PlatformSpecInput = {
         serving: { cpu: 32, memoryGiB: 128, gpu: 4, sharedGpu: 8, storageGiB: 200, maxPods: 100 },
         monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 200, maxPods: 30 },
       },
+      poolQuotas: { h100: 16, 'h100-mig': 12, 'l4-shared': 8, 'h100-od': 8, 'a10g-spot': 8, 'a100-spot': 8 },
     },
   ],
   network: { objectStoreCidrs: ['10.50.0.0/16', '10.51.0.0/16'] },

@@ -52,6 +52,20 @@ export const gpuPoolSchema = z.strictObject({
   migProfile: z.string().optional(),
   /** On-prem only: static nodes, or machines managed by Cluster API. */
   managedBy: z.enum(['static', 'cluster-api']).default('static'),
+  /**
+   * Static on-prem/local pools: regular expression over node names that belong to the pool
+   * (Node Feature Discovery labels and taints those nodes), e.g. "^gpu-a100-[0-9]+$".
+   */
+  nodeNamePattern: z.string().min(1).optional(),
+  /** Cluster API pools: the machine templates the MachineDeployment stamps out. */
+  clusterApi: z
+    .strictObject({
+      /** Namespace of the Cluster API Cluster object in the management cluster. */
+      namespace: dnsLabel,
+      infrastructureRef: z.strictObject({ apiGroup: z.string().min(1), kind: z.string().min(1), name: dnsLabel }),
+      bootstrapConfigRef: z.strictObject({ apiGroup: z.string().min(1), kind: z.string().min(1), name: dnsLabel }),
+    })
+    .optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -97,6 +111,22 @@ export const teamSchema = z.strictObject({
   }),
   /** Quota per workflow stage: every stage of the environment needs one. */
   quotas: z.partialRecord(z.enum(STAGES), stageQuotaSchema),
+  /**
+   * Kueue nominal quota per GPU pool (by pool name), in the pool's unit: GPUs, MIG slices or
+   * time-sliced shares. Pools on the primary feed the team's local queue, burst pools its burst queue.
+   */
+  poolQuotas: z.record(z.string(), z.int().min(0).max(100000)).default({}),
+  /** How the team's queues share idle quota in the cohort. */
+  queueing: z
+    .strictObject({
+      /** Share of nominal quota the team may borrow on top, in percent. @default 100 */
+      borrowingLimitPercent: z.int().min(0).max(1000).default(100),
+      /** Share of nominal quota the team lends to others when idle, in percent. @default 50 */
+      lendingLimitPercent: z.int().min(0).max(100).default(50),
+      /** Fair-sharing weight against the other teams. @default 1 */
+      fairShareWeight: z.int().min(1).max(100).default(1),
+    })
+    .default({ borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 1 }),
 });
 
 export const platformSpecSchema = z.strictObject({

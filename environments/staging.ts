@@ -13,8 +13,8 @@ export const staging: PlatformSpecInput = {
       region: 'dc1',
       registry: { endpoint: 'harbor.staging.example.internal/ml', pullSecretName: 'registry-pull' },
       gpuPools: [
-        { name: 'a100', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 2, maxNodes: 2, capacityType: 'static' },
-        { name: 'a100-mig', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', sharing: 'mig', migProfile: '3g.40gb' },
+        { name: 'a100', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 2, maxNodes: 2, capacityType: 'static', nodeNamePattern: '^dc1-a100-[0-9]+$' },
+        { name: 'a100-mig', gpuModel: 'A100-80GB', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', sharing: 'mig', migProfile: '3g.40gb', nodeNamePattern: '^dc1-a100mig-[0-9]+$' },
       ],
     },
     {
@@ -40,6 +40,7 @@ export const staging: PlatformSpecInput = {
         serving: { cpu: 16, memoryGiB: 64, gpu: 4, storageGiB: 100, maxPods: 50 },
         monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 100, maxPods: 20 },
       },
+      poolQuotas: { a100: 8, 'a100-mig': 8, 'l40s-spot': 8 },
     },
     {
       name: 'nlp',
@@ -51,6 +52,8 @@ export const staging: PlatformSpecInput = {
         serving: { cpu: 16, memoryGiB: 64, gpu: 4, storageGiB: 100, maxPods: 50 },
         monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 100, maxPods: 20 },
       },
+      poolQuotas: { a100: 8, 'a100-mig': 8, 'l40s-spot': 8 },
+      queueing: { borrowingLimitPercent: 50, lendingLimitPercent: 25, fairShareWeight: 1 },
     },
   ],
   network: { objectStoreCidrs: ['10.40.0.0/16'] },

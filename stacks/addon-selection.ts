@@ -1,4 +1,6 @@
 import { AddonDefinition, ADDONS } from '../constructs/catalog';
+import { clusterPolicyValues } from '../constructs/gpu-sharing-config';
+import { kueueManagerConfig } from '../constructs/kueue-config';
 import { ClusterSpec, PlatformSpec } from '../environments';
 
 /** Add-ons an environment turns on, in catalog order, with their dependencies checked. */
@@ -36,12 +38,14 @@ export function mergeValues(base: Readonly<Record<string, unknown>>, over: Reado
  * Values that depend on the cluster, merged over the catalog defaults. Cloud GPU images ship the
  * driver (EKS/AKS/GKE accelerated AMIs), on-prem nodes get it from the operator.
  */
-export function clusterValues(addon: AddonDefinition, cluster: ClusterSpec): Record<string, unknown> {
+export function clusterValues(addon: AddonDefinition, spec: PlatformSpec, cluster: ClusterSpec): Record<string, unknown> {
   switch (addon.id) {
-    case 'gpu-operator': {
-      const ownsDriver = cluster.provider === 'onprem';
-      return mergeValues(addon.defaultValues, { driver: { enabled: ownsDriver }, toolkit: { enabled: ownsDriver || cluster.provider === 'local' } });
+    case 'kueue': {
+      const dispatches = cluster.role === 'primary' && spec.clusters.some((c) => c.role === 'burst');
+      return mergeValues(addon.defaultValues, { managerConfig: { controllerManagerConfigYaml: kueueManagerConfig({ multiKueue: dispatches }) } });
     }
+    case 'gpu-operator':
+      return mergeValues(addon.defaultValues, clusterPolicyValues(cluster));
     default:
       return { ...addon.defaultValues };
   }

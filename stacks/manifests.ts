@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ADDONS, GITOPS } from '../constructs/catalog';
+import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, GITOPS } from '../constructs/catalog';
 import { ClusterSpec, PlatformSpec } from '../environments';
 import { MlPlatform } from './ml-platform';
 
@@ -26,16 +26,16 @@ export interface ClusterManifests {
 export const apiGroupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 const GITOPS_GROUPS = new Set([apiGroupOf(GITOPS.sourceApiVersion), apiGroupOf(GITOPS.helmApiVersion)]);
-const ADDON_CRD_GROUPS = new Set<string>(ADDONS.flatMap((a) => a.crdGroups));
+const CUSTOM_RESOURCE_GROUPS = new Set<string>([...ADDONS.flatMap((a) => a.crdGroups), ...CLUSTER_PROVIDED_CRD_GROUPS]);
 
 /**
  * Apply order: namespaces, then add-on delivery (which brings the CRDs), then plain Kubernetes
- * objects, then objects of add-on CRDs (which need those CRDs to exist).
+ * objects, then custom resources (their CRDs come from an add-on or with the cluster).
  */
 const PHASES: readonly { readonly file: string; readonly holds: (o: ManifestObject) => boolean }[] = [
   { file: '00-namespaces.yaml', holds: (o) => o.kind === 'Namespace' && apiGroupOf(o.apiVersion) === '' },
   { file: '10-addons.yaml', holds: (o) => GITOPS_GROUPS.has(apiGroupOf(o.apiVersion)) },
-  { file: '30-custom-resources.yaml', holds: (o) => ADDON_CRD_GROUPS.has(apiGroupOf(o.apiVersion)) },
+  { file: '30-custom-resources.yaml', holds: (o) => CUSTOM_RESOURCE_GROUPS.has(apiGroupOf(o.apiVersion)) },
   { file: '20-platform.yaml', holds: () => true },
 ];
 

@@ -1,6 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GITOPS, NamespaceSecurity } from '../constructs/catalog';
+import { addon, GITOPS, NamespaceSecurity } from '../constructs/catalog';
+import { GpuNodePool } from '../constructs/gpu-node-pool';
+import { GpuSharingConfig } from '../constructs/gpu-sharing-config';
+import { KueueQueues } from '../constructs/kueue-queues';
+import { MultiKueueDispatch } from '../constructs/multi-kueue-dispatch';
+import { planQueues } from '../constructs/queue-plan';
 import { FluxHelmRelease } from '../constructs/flux-helm-release';
 import { LeastPrivilegeRbac } from '../constructs/least-privilege-rbac';
 import { stageNetworkFlows } from '../constructs/network-flows';
@@ -56,7 +61,7 @@ export class MlPlatform extends Chart {
       for (const addon of addons) {
         new FluxHelmRelease(this, `addon-${addon.id}`, {
           addon,
-          values: clusterValues(addon, cluster),
+          values: clusterValues(addon, spec, cluster),
           dependsOn: addon.dependsOn.filter((d) => delivered.has(d)),
         });
       }
@@ -80,6 +85,16 @@ export class MlPlatform extends Chart {
       }
     }
     this.workflowNamespaces = names;
+
+    // GPUs: pools rendered for the provider, sharing configs for the operator, and Kueue queues.
+    const components = spec.components;
+    for (const pool of cluster.gpuPools) new GpuNodePool(this, `gpu-pool-${pool.name}`, { cluster, pool });
+    if (components.gpuOperator) new GpuSharingConfig(this, 'gpu-sharing', { pools: cluster.gpuPools.filter((p) => p.enabled), namespace: addon('gpu-operator').namespace });
+    if (components.kueue) {
+      const plan = planQueues(spec, cluster, stages);
+      new KueueQueues(this, 'queues', { plan });
+      if (plan.multiKueue !== undefined) new MultiKueueDispatch(this, 'multikueue', { clusters: plan.multiKueue.clusters });
+    }
 
     new LeastPrivilegeRbac(this, 'rbac', {
       platformAdmins: spec.platformAdmins,

@@ -71,7 +71,8 @@ export const ADDONS = [
     namespaceSecurity: { level: 'privileged', reason: 'nfd-worker reads host sysfs, /proc and /usr to discover PCI devices and kernel features' },
     crdGroups: ['nfd.k8s-sigs.io'],
     images: ['registry.k8s.io/nfd/node-feature-discovery:v0.19.0'],
-    defaultValues: { enableNodeFeatureApi: true },
+    // Taints let NodeFeatureRules put the GPU taint on on-prem pool nodes.
+    defaultValues: { enableNodeFeatureApi: true, master: { config: { enableTaints: true } } },
     dependsOn: [],
   },
   {
@@ -165,4 +166,19 @@ export const GITOPS = {
   controllers: { sourceController: 'v1.9.1', kustomizeController: 'v1.9.4', helmController: 'v1.6.3' },
   /** How often Flux re-reads the chart index and re-checks each release for drift. */
   interval: '30m',
+} as const;
+
+/**
+ * CRD groups that come with the cluster's provisioning (Karpenter with EKS/AKS, Cluster API as the
+ * management plane, GKE's built-in classes), not from an add-on: their objects go to the custom
+ * resources phase but wait for no release.
+ */
+export const CLUSTER_PROVIDED_CRD_GROUPS = ['karpenter.sh', 'karpenter.k8s.aws', 'karpenter.azure.com', 'cluster.x-k8s.io', 'cloud.google.com'] as const;
+
+/** Node images of cloud GPU pools, pinned like everything else (move them with your image validation). */
+export const CLOUD_NODE_IMAGES = {
+  /** EKS-optimized Amazon Linux 2023 release; Karpenter picks the NVIDIA variant for GPU instance types. */
+  awsAmiAlias: 'al2023@v20251117',
+  /** AKS node image family; AKS installs the NVIDIA driver (gpu.mode Driver). */
+  azureImageFamily: 'Ubuntu2204',
 } as const;

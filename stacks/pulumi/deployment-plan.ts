@@ -47,7 +47,7 @@ export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
         customResources.set(provider.id, [...(customResources.get(provider.id) ?? []), obj]);
       }
     }
-    const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
+    const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, spec, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
     return { cluster, namespaces, releases, platformObjects, customResources };
   });
 }

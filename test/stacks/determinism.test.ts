@@ -32,9 +32,9 @@ describe('synth is reproducible', () => {
     expect(ta.size).toBeGreaterThanOrEqual(6 * 3);
   });
 
-  it('writes dist/<env>/<cluster>/ in apply order: namespaces, add-on delivery, platform objects', () => {
+  it('writes dist/<env>/<cluster>/ in apply order: namespaces, add-on delivery, platform objects, custom resources', () => {
     expect(fs.readdirSync(path.join(a, 'staging'))).toEqual(['aws-use1', 'onprem-dc1']);
-    expect(fs.readdirSync(path.join(a, 'dev', 'local'))).toEqual(['00-namespaces.yaml', '10-addons.yaml', '20-platform.yaml']);
+    expect(fs.readdirSync(path.join(a, 'dev', 'local'))).toEqual(['00-namespaces.yaml', '10-addons.yaml', '20-platform.yaml', '30-custom-resources.yaml']);
   });
 
   it('a bad spec writes nothing', () => {

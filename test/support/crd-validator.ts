@@ -27,13 +27,27 @@ export function loadCrds(dir: string = CRD_FIXTURES): Crd[] {
 }
 
 /**
+ * CRD patterns are Go (RE2) regular expressions: an inline `(?i)` flag becomes JavaScript's `i`
+ * flag. Patterns JavaScript cannot express fail loudly rather than pass silently.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+  let extra = '';
+  const stripped = pattern.replace(/\(\?([ims]+)\)/g, (_m, f: string) => {
+    extra += f;
+    return '';
+  });
+  return new RegExp(stripped, [...new Set(flags + extra)].join(''));
+}
+goRegExp.code = 'goRegExp';
+
+/**
  * Validates custom resources against the openAPIV3Schema of their served CRD version. Structural
  * schema checks only: CEL rules (x-kubernetes-validations) are checked by the real API server in
  * the cluster tests.
  */
 export class CrdValidator {
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
 
   constructor(crds: readonly Crd[] = loadCrds()) {
     for (const crd of crds) {
