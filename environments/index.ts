@@ -6,7 +6,7 @@ import { parseSpec } from './validate';
 
 export * from './schema';
 export { parseSpec, SpecError, formatPath } from './validate';
-export { clusterStages, poolCapacity } from './cross-checks';
+export { clusterStages, poolCapacity, poolDevices, poolResource } from './cross-checks';
 
 /** Every environment the repository ships, by name. Add a file and a line here for a new one. */
 export const ENVIRONMENTS: Readonly<Record<string, PlatformSpecInput>> = { dev, staging, prod };

@@ -98,6 +98,20 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['component toggle not boolean', dev, [['components', { kueue: 'yes' }]], /dev: components\.kueue must be of type boolean \(got "yes"\)/],
   ['unknown component', dev, [['components', { kubeflow: true }]], /dev: components has unknown field\(s\) kubeflow/],
   ['environment name', dev, [['name', 'Dev']], /Dev: name must be a DNS-1123 label/],
+  ['pool quotas over a pool\'s capacity', staging, [['teams.0.poolQuotas.a100', 12]], /staging: teams\[1\]\.poolQuotas\.a100 pool "a100" offers 16 but the teams' quotas add up to 20 \(vision 12, nlp 8\)/],
+  ['pool quota for an unknown pool', dev, [['teams.0.poolQuotas.h100', 2]], /dev: teams\[0\]\.poolQuotas\.h100 names GPU pool "h100", which no cluster has \(pools: shared-t4\)/],
+  ['queued GPUs above the namespace budget', staging, [['teams.0.quotas.training.gpu', 10]], /staging: teams\[0\]\.poolQuotas team "vision" queues 16 gpu on cluster "onprem-dc1" but its training \+ serving quotas allow 14/],
+  ['static on-prem pool without node pattern', staging, [['clusters.0.gpuPools.0.nodeNamePattern', undefined]], /staging: clusters\[0\]\.gpuPools\[0\]\.nodeNamePattern is required for a static on-prem pool/],
+  ['invalid node pattern', staging, [['clusters.0.gpuPools.0.nodeNamePattern', '^gpu-[0-9+$']], /staging: clusters\[0\]\.gpuPools\[0\]\.nodeNamePattern is not a valid regular expression \(got "\^gpu-\[0-9\+\$"\)/],
+  ['node pattern on a cloud pool', staging, [['clusters.1.gpuPools.0.nodeNamePattern', '^x$']], /staging: clusters\[1\]\.gpuPools\[0\]\.nodeNamePattern is only for static on-prem pools \(this pool is on aws\)/],
+  ['cluster-api pool without templates', prod, [['clusters.0.gpuPools.0.clusterApi', undefined]], /prod: clusters\[0\]\.gpuPools\[0\]\.clusterApi is required when managedBy is "cluster-api"/],
+  ['GPU shape the cloud does not sell', staging, [['clusters.1.gpuPools.0.gpusPerNode', 2]], /staging: clusters\[1\]\.gpuPools\[0\]\.gpusPerNode aws sells L40S with 1, 4, 8 GPUs per node \(got 2\)/],
+  ['GPU model the cloud does not offer', prod, [['clusters.2.gpuPools.0.gpuModel', 'L40S']], /prod: clusters\[2\]\.gpuPools\[0\]\.gpuModel L40S is not offered on azure/],
+  ['reserved capacity on azure', prod, [['clusters.2.gpuPools.0.capacityType', 'reserved']], /prod: clusters\[2\]\.gpuPools\[0\]\.capacityType must be one of on-demand, spot on azure \(got "reserved"\)/],
+  ['warm cloud nodes under Karpenter', staging, [['clusters.1.gpuPools.0.minNodes', 1]], /staging: clusters\[1\]\.gpuPools\[0\]\.minNodes must be 0 on aws: Karpenter creates GPU nodes when work is queued/],
+  ['burst cluster with no GPU pool', staging, [['clusters.1.gpuPools', []], ['teams.0.poolQuotas.l40s-spot', undefined], ['teams.1.poolQuotas.l40s-spot', undefined]], /staging: clusters\[1\]\.gpuPools burst cluster "aws-use1" has no enabled GPU pool, so MultiKueue would dispatch work it can never run/],
+  ['pool name reused across clusters', staging, [['clusters.1.gpuPools.0.name', 'a100']], /staging: clusters\[1\]\.gpuPools\[0\]\.name GPU pool name "a100" is used more than once in the environment \(also clusters\[0\]\.gpuPools\[0\]\)/],
+  ['quota on a disabled pool', staging, [['clusters.1.gpuPools.0.enabled', false]], /staging: teams\[0\]\.poolQuotas\.l40s-spot gives 8 on pool "l40s-spot", which is disabled/],
 ];
 
 describe('malformed specs are refused with the field named', () => {
