@@ -24,6 +24,8 @@ export interface WorkflowNamespaceProps {
   readonly flows: readonly NetworkFlow[];
   /** Existing image pull Secret the stage's service account uses. @default none */
   readonly imagePullSecret?: string;
+  /** Extra namespace labels, e.g. opting in to signature verification. @default none */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
 }
 
 /** Name of the service account every workload of a stage runs as. */
@@ -65,7 +67,7 @@ export class WorkflowNamespace extends Construct {
       psa[`pod-security.kubernetes.io/${mode}`] = 'restricted';
       psa[`pod-security.kubernetes.io/${mode}-version`] = props.podSecurityVersion;
     }
-    new k8s.KubeNamespace(this, 'namespace', { metadata: { name: this.name, labels: psa } });
+    new k8s.KubeNamespace(this, 'namespace', { metadata: { name: this.name, labels: { ...psa, ...props.namespaceLabels } } });
 
     new k8s.KubeResourceQuota(this, 'quota', {
       metadata: meta('stage-budget'),

@@ -243,6 +243,15 @@ function checkPoolQuotas(spec: PlatformSpec, issues: SpecIssue[]): void {
   }
 }
 
+/** Each signed registry names exactly one way to verify it. */
+function checkSigners(spec: PlatformSpec, issues: SpecIssue[]): void {
+  spec.images.signed.forEach((signer, i) => {
+    if ((signer.publicKeySecret === undefined) === (signer.keyless === undefined)) {
+      issues.push({ path: ['images', 'signed', i], message: `needs exactly one of publicKeySecret or keyless for registry "${signer.registry}" (got ${signer.publicKeySecret === undefined ? 'neither' : 'both'})` });
+    }
+  });
+}
+
 /** Every rule that relates several fields. Returns all issues, not just the first. */
 export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
@@ -251,5 +260,6 @@ export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   checkTeams(spec, issues);
   checkGpuCapacity(spec, issues);
   checkPoolQuotas(spec, issues);
+  checkSigners(spec, issues);
   return issues;
 }

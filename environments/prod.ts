@@ -89,4 +89,9 @@ export const prod: PlatformSpecInput = {
     },
   ],
   network: { objectStoreCidrs: ['10.50.0.0/16', '10.51.0.0/16'] },
+  images: {
+    requireDigest: true,
+    mirror: true,
+    signed: [{ registry: 'harbor.prod.example.internal/ml', keyless: { issuer: 'https://token.actions.githubusercontent.com', subjectRegExp: '^https://github\\.com/example-org/ml-models/' } }],
+  },
 };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { GPU_MODEL_NAMES } from './gpu-models';
+import { imagesSchema } from './images-schema';
+import { observabilitySchema } from './observability-schema';
 
 /**
  * The shape of one environment. Field-level rules live here; rules that relate several fields
@@ -31,6 +33,9 @@ export const COMPONENTS = [
   'kubePrometheusStack',
   'dcgmExporter',
   'trivyOperator',
+  'openCost',
+  'harbor',
+  'imageSignatures',
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
@@ -142,14 +147,21 @@ export const platformSpecSchema = z.strictObject({
   components: z.strictObject(
     Object.fromEntries(COMPONENTS.map((c) => [c, z.boolean().default(true)])) as Record<ComponentName, z.ZodDefault<z.ZodBoolean>>,
   ).default(Object.fromEntries(COMPONENTS.map((c) => [c, true])) as Record<ComponentName, boolean>),
+  /** Trusted images, signatures, scanning and mirroring. */
+  images: imagesSchema.default({ extraTrustedRegistries: [], requireDigest: false, mirror: false, signed: [], rescanIntervalHours: 24 }),
   network: z
     .strictObject({
       /** CIDRs of object storage / data lakes that data-prep and training may reach on 443. */
       objectStoreCidrs: z.array(z.string().regex(CIDR, { message: 'must be an IPv4 CIDR such as 10.20.0.0/16' })).default([]),
-      /** Ports the observability namespace may scrape in workload namespaces. */
-      metricsPorts: z.array(z.int().min(1).max(65535)).min(1).default([8080, 9090]),
+      /**
+       * Ports the observability namespace may scrape in workload namespaces: model servers (8080),
+       * Knative queue-proxy autoscaling (9090) and request metrics (9091).
+       */
+      metricsPorts: z.array(z.int().min(1).max(65535)).min(1).default([8080, 9090, 9091]),
     })
-    .default({ objectStoreCidrs: [], metricsPorts: [8080, 9090] }),
+    .default({ objectStoreCidrs: [], metricsPorts: [8080, 9090, 9091] }),
+  /** Prometheus retention and storage, alert thresholds (environments/observability-schema.ts). */
+  observability: observabilitySchema,
 });
 
 /** A spec as written in environments/*.ts (defaults optional). */

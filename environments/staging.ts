@@ -57,4 +57,5 @@ export const staging: PlatformSpecInput = {
     },
   ],
   network: { objectStoreCidrs: ['10.40.0.0/16'] },
+  images: { mirror: true, signed: [{ registry: 'harbor.staging.example.internal/ml', publicKeySecret: 'ml-signing-key' }] },
 };

@@ -1,7 +1,10 @@
-import { AddonDefinition, ADDONS } from '../constructs/catalog';
+import { AddonDefinition, ADDONS, IMAGE_SLOTS, ImageSlot } from '../constructs/catalog';
+import { endpointHost, mirrorProject, mirrorRegistry, mirrorRepository, parseImage } from '../constructs/image-mirror';
+import { workflowNamespaceName } from '../constructs/platform-namespaces';
 import { clusterPolicyValues } from '../constructs/gpu-sharing-config';
 import { kueueManagerConfig } from '../constructs/kueue-config';
-import { ClusterSpec, PlatformSpec } from '../environments';
+import { kubePrometheusStackValues, openCostValues } from '../constructs/observability/stack-values';
+import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
 
 /** Add-ons an environment turns on, in catalog order, with their dependencies checked. */
 export function selectAddons(spec: PlatformSpec): AddonDefinition[] {
@@ -18,6 +21,24 @@ export function selectAddons(spec: PlatformSpec): AddonDefinition[] {
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return selected;
+}
+
+/** The enabled add-ons a cluster gets (some, like Harbor, only on some providers). */
+export function addonsFor(spec: PlatformSpec, cluster: ClusterSpec): AddonDefinition[] {
+  return selectAddons(spec).filter((a) => a.providers === undefined || a.providers.includes(cluster.provider));
+}
+
+/**
+ * Trivy Operator scans the team namespaces; reports expire after the spec's interval so running
+ * images are re-scanned against new advisories. Behind a mirror, scans pull through it too.
+ */
+function trivyValues(spec: PlatformSpec, cluster: ClusterSpec): Record<string, unknown> {
+  const namespaces = spec.teams.flatMap((t) => clusterStages(spec, cluster).map((s) => workflowNamespaceName(t.name, s)));
+  const values: Record<string, unknown> = { targetNamespaces: namespaces.join(','), operator: { scannerReportTTL: `${spec.images.rescanIntervalHours}h` } };
+  if (!spec.images.mirror) return values;
+  const mirrorHost = endpointHost(cluster.registry.endpoint);
+  const upstreams = [...new Set(ADDONS.flatMap((a) => a.images.map((i) => parseImage(i).host)))].sort();
+  return mergeValues(values, { trivy: { registry: { mirror: Object.fromEntries(upstreams.map((h) => [h, `${mirrorHost}/${mirrorProject(h)}`])) } } });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -39,13 +60,41 @@ export function mergeValues(base: Readonly<Record<string, unknown>>, over: Reado
  * driver (EKS/AKS/GKE accelerated AMIs), on-prem nodes get it from the operator.
  */
 export function clusterValues(addon: AddonDefinition, spec: PlatformSpec, cluster: ClusterSpec): Record<string, unknown> {
+  const values = componentValues(addon, spec, cluster);
+  // Harbor is the mirror itself: it starts from the seed registry, never from itself.
+  return spec.images.mirror && addon.id !== 'harbor' ? mergeValues(values, mirrorValues(IMAGE_SLOTS[addon.id] ?? [], endpointHost(cluster.registry.endpoint))) : values;
+}
+
+/** Values that point every image slot of a chart at the mirror. */
+export function mirrorValues(slots: readonly ImageSlot[], mirrorHost: string): Record<string, unknown> {
+  let out: Record<string, unknown> = {};
+  for (const slot of slots) {
+    const value = slot.kind === 'repository' ? mirrorRepository(slot.upstream, mirrorHost) : mirrorRegistry(slot.upstream, mirrorHost);
+    const keys = slot.path.split('.');
+    const nested = keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+    out = mergeValues(out, nested);
+  }
+  return out;
+}
+
+function componentValues(addon: AddonDefinition, spec: PlatformSpec, cluster: ClusterSpec): Record<string, unknown> {
   switch (addon.id) {
+    case 'trivy-operator':
+      return mergeValues(addon.defaultValues, trivyValues(spec, cluster));
+    case 'harbor': {
+      const host = endpointHost(cluster.registry.endpoint);
+      return mergeValues(addon.defaultValues, { externalURL: `https://${host}`, expose: { tls: { auto: { commonName: host } } } });
+    }
     case 'kueue': {
       const dispatches = cluster.role === 'primary' && spec.clusters.some((c) => c.role === 'burst');
       return mergeValues(addon.defaultValues, { managerConfig: { controllerManagerConfigYaml: kueueManagerConfig({ multiKueue: dispatches }) } });
     }
     case 'gpu-operator':
       return mergeValues(addon.defaultValues, clusterPolicyValues(cluster));
+    case 'kube-prometheus-stack':
+      return mergeValues(addon.defaultValues, kubePrometheusStackValues(spec.observability));
+    case 'opencost':
+      return mergeValues(addon.defaultValues, openCostValues(cluster.name));
     default:
       return { ...addon.defaultValues };
   }

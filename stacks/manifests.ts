@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, GITOPS } from '../constructs/catalog';
+import { addon, ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, GITOPS } from '../constructs/catalog';
+import { endpointHost, mirrorImage } from '../constructs/image-mirror';
 import { ClusterSpec, PlatformSpec } from '../environments';
 import { MlPlatform } from './ml-platform';
 
@@ -59,8 +60,31 @@ export function renderEnvironment(spec: PlatformSpec, options: RenderOptions = {
   const app = new App({ outdir: 'unused' });
   return spec.clusters.map((cluster) => {
     const chart = new MlPlatform(app, cluster.name, { spec, cluster, addonDelivery: options.addonDelivery });
-    return { cluster, files: phaseFiles(chart.toJson() as ManifestObject[]) };
+    const objects = chart.toJson() as ManifestObject[];
+    const mirrored = spec.images.mirror ? objects.map((o) => mirrorPodImages(o, endpointHost(cluster.registry.endpoint))) : objects;
+    return { cluster, files: phaseFiles(mirrored) };
   });
+}
+
+/** Namespace whose pods never pull through the mirror: Harbor is the mirror. */
+const MIRROR_EXEMPT_NAMESPACES = new Set([addon('harbor').namespace]);
+
+/** Rewrites every container image of an object's pod specs to the mirror. */
+export function mirrorPodImages(obj: ManifestObject, mirrorHost: string): ManifestObject {
+  if (MIRROR_EXEMPT_NAMESPACES.has(obj.metadata.namespace ?? '')) return obj;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    const isPodSpec = Array.isArray((value as Record<string, unknown>).containers);
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = isPodSpec && ['containers', 'initContainers', 'ephemeralContainers'].includes(k) && Array.isArray(v)
+        ? v.map((c: Record<string, unknown>) => (typeof c.image === 'string' ? { ...c, image: mirrorImage(c.image, mirrorHost) } : c))
+        : rewrite(v);
+    }
+    return out;
+  };
+  return rewrite(obj) as ManifestObject;
 }
 
 /** Multi-document YAML, stable byte for byte for the same objects. */

@@ -1,6 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addon, GITOPS, NamespaceSecurity } from '../constructs/catalog';
+import { addon, ADDONS, GITOPS, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
+import { HarborProxyCache } from '../constructs/harbor-proxy-cache';
+import { parseImage } from '../constructs/image-mirror';
+import { ImageSignaturePolicy, SIGNATURE_OPT_IN_LABEL } from '../constructs/image-signature-policy';
+import { TrustedImagePolicy } from '../constructs/trusted-image-policy';
 import { GpuNodePool } from '../constructs/gpu-node-pool';
 import { GpuSharingConfig } from '../constructs/gpu-sharing-config';
 import { KueueQueues } from '../constructs/kueue-queues';
@@ -8,12 +12,13 @@ import { MultiKueueDispatch } from '../constructs/multi-kueue-dispatch';
 import { planQueues } from '../constructs/queue-plan';
 import { FluxHelmRelease } from '../constructs/flux-helm-release';
 import { LeastPrivilegeRbac } from '../constructs/least-privilege-rbac';
+import { Observability } from '../constructs/observability/observability';
 import { stageNetworkFlows } from '../constructs/network-flows';
-import { PLATFORM_NAMESPACES } from '../constructs/platform-namespaces';
+import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../constructs/platform-namespaces';
 import { SystemNamespace } from '../constructs/system-namespace';
 import { WorkflowNamespace } from '../constructs/workflow-namespace';
 import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
-import { clusterValues, selectAddons } from './addon-selection';
+import { addonsFor, clusterValues } from './addon-selection';
 
 export interface MlPlatformProps {
   /** The validated environment. */
@@ -40,7 +45,7 @@ export class MlPlatform extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { spec, cluster } = props;
     const psaVersion = podSecurityVersion(cluster);
-    const addons = selectAddons(spec);
+    const addons = addonsFor(spec, cluster);
     const stages = clusterStages(spec, cluster);
 
     const systemNamespaces = new Map<string, NamespaceSecurity>();
@@ -67,6 +72,16 @@ export class MlPlatform extends Chart {
       }
     }
 
+    // Images: only trusted registries in team namespaces; signatures where the spec asks; Harbor's proxy caches on-prem.
+    const signaturesOn = spec.components.imageSignatures && spec.images.signed.length > 0;
+    new TrustedImagePolicy(this, 'trusted-images', { allowedRegistries: [cluster.registry.endpoint, ...spec.images.extraTrustedRegistries], requireDigest: spec.images.requireDigest });
+    if (signaturesOn) new ImageSignaturePolicy(this, 'signatures', { signed: spec.images.signed });
+    const harbor = addons.find((a) => a.id === 'harbor');
+    if (harbor !== undefined) {
+      const upstreams = [...new Set([...addons, ...ADDONS.filter((a) => spec.components[a.component])].flatMap((a) => a.images).concat(Object.values(PLATFORM_IMAGES)).map((i) => parseImage(i).host))];
+      new HarborProxyCache(this, 'harbor-proxy-cache', { namespace: harbor.namespace, upstreams, adminSecret: String(harbor.defaultValues.existingSecretAdminPassword) });
+    }
+
     const names: string[] = [];
     for (const team of spec.teams) {
       for (const stage of stages) {
@@ -80,6 +95,7 @@ export class MlPlatform extends Chart {
           podSecurityVersion: psaVersion,
           flows: stageNetworkFlows({ team: team.name, stage, stages, objectStoreCidrs: spec.network.objectStoreCidrs, metricsPorts: spec.network.metricsPorts }),
           imagePullSecret: cluster.registry.pullSecretName,
+          namespaceLabels: signaturesOn ? { [SIGNATURE_OPT_IN_LABEL]: 'true' } : {},
         });
         names.push(ns.name);
       }
@@ -94,6 +110,22 @@ export class MlPlatform extends Chart {
       const plan = planQueues(spec, cluster, stages);
       new KueueQueues(this, 'queues', { plan });
       if (plan.multiKueue !== undefined) new MultiKueueDispatch(this, 'multikueue', { clusters: plan.multiKueue.clusters });
+    }
+
+    // Metrics, alerts and dashboards on top of kube-prometheus-stack.
+    if (components.kubePrometheusStack) {
+      new Observability(this, 'observability', {
+        spec: spec.observability,
+        namespace: addon('kube-prometheus-stack').namespace,
+        cluster: {
+          components,
+          role: cluster.role,
+          stages,
+          workflowNamespaces: spec.teams.flatMap((t) => stages.map((stage) => ({ namespace: workflowNamespaceName(t.name, stage), stage }))),
+          metricsPorts: spec.network.metricsPorts,
+          gitops: (props.addonDelivery ?? 'flux') === 'flux',
+        },
+      });
     }
 
     new LeastPrivilegeRbac(this, 'rbac', {

@@ -1,4 +1,4 @@
-import { ComponentName } from '../../environments/schema';
+import { ComponentName, Provider } from '../../environments/schema';
 
 /**
  * Every upstream component the platform installs, pinned in one place. Delivery (Flux in the
@@ -37,6 +37,8 @@ export interface AddonDefinition {
   readonly defaultValues: Readonly<Record<string, unknown>>;
   /** Add-ons that must be ready first (catalog ids). */
   readonly dependsOn: readonly string[];
+  /** Providers whose clusters get it. @default every provider */
+  readonly providers?: readonly Provider[];
 }
 
 const PRIVILEGED_GPU: NamespaceSecurity = {
@@ -97,8 +99,10 @@ export const ADDONS = [
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['kueue.x-k8s.io'],
     images: ['registry.k8s.io/kueue/kueue:v0.19.2'],
+    // The platform's own ServiceMonitor scrapes Kueue (constructs/observability): the chart's would be
+    // created before kube-prometheus-stack has installed the ServiceMonitor CRD.
     defaultValues: {
-      enablePrometheus: true,
+      enablePrometheus: false,
     },
     dependsOn: ['cert-manager'],
   },
@@ -112,7 +116,8 @@ export const ADDONS = [
     crdGroups: ['monitoring.coreos.com'],
     images: ['quay.io/prometheus-operator/prometheus-operator:v0.93.0'],
     defaultValues: {
-      prometheus: { prometheusSpec: { retention: '15d', serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false } },
+      // Retention and storage come from the spec (observability), merged in by stacks/addon-selection.ts.
+      prometheus: { prometheusSpec: { serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false } },
       grafana: { sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', searchNamespace: 'ALL' } } },
     },
     dependsOn: [],
@@ -126,8 +131,10 @@ export const ADDONS = [
     namespaceSecurity: PRIVILEGED_GPU,
     crdGroups: [],
     images: ['nvcr.io/nvidia/k8s/dcgm-exporter:4.6.1-4.8.4-distroless'],
+    // Scraped by the platform's ServiceMonitor, which keeps the workload's pod labels (honorLabels)
+    // and adds the node name for per-pool views.
     defaultValues: {
-      serviceMonitor: { enabled: true },
+      serviceMonitor: { enabled: false },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       nodeSelector: { 'nvidia.com/gpu.present': 'true' },
     },
@@ -142,8 +149,73 @@ export const ADDONS = [
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['aquasecurity.github.io'],
     images: ['mirror.gcr.io/aquasec/trivy-operator:0.32.0'],
-    defaultValues: { serviceMonitor: { enabled: true }, operator: { scanJobsConcurrentLimit: 3, vulnerabilityScannerScanOnlyCurrentRevisions: true } },
+    // Scraped by the platform's ServiceMonitor (constructs/observability), like every add-on.
+    defaultValues: { serviceMonitor: { enabled: false }, operator: { scanJobsConcurrentLimit: 3, vulnerabilityScannerScanOnlyCurrentRevisions: true } },
     dependsOn: ['kube-prometheus-stack'],
+  },
+  {
+    id: 'opencost',
+    component: 'openCost',
+    chart: { repository: 'https://opencost.github.io/opencost-helm-chart', name: 'opencost', version: '2.5.34' },
+    appVersion: '1.121.4',
+    namespace: 'opencost',
+    namespaceSecurity: {
+      level: 'baseline',
+      reason: 'the OpenCost image does not declare a non-root user, so runAsNonRoot (restricted) cannot be promised; it needs no host access',
+    },
+    crdGroups: [],
+    images: ['ghcr.io/opencost/opencost:1.121.4'],
+    defaultValues: {
+      opencost: {
+        // Reads usage from the kube-prometheus-stack Prometheus; cost metrics are scraped back by the platform's ServiceMonitor.
+        prometheus: { internal: { enabled: true, serviceName: 'kube-prometheus-stack-prometheus', namespaceName: 'monitoring', port: 9090 } },
+        metrics: { serviceMonitor: { enabled: false } },
+        exporter: { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } },
+        // Showback is in Grafana (constructs/observability); the UI would be one more image to mirror.
+        ui: { enabled: false },
+      },
+      podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+    },
+    dependsOn: ['kube-prometheus-stack'],
+  },
+  {
+    id: 'harbor',
+    component: 'harbor',
+    // Chart 1.18.2 installs Harbor v2.14.2 (version not checked against the live chart index from here).
+    chart: { repository: 'https://helm.goharbor.io', name: 'harbor', version: '1.18.2' },
+    appVersion: 'v2.14.2',
+    namespace: 'harbor',
+    namespaceSecurity: { level: 'baseline', reason: 'the Harbor chart does not set seccomp profiles or drop capabilities on every container (its database and redis)' },
+    crdGroups: [],
+    images: [
+      'docker.io/goharbor/harbor-core:v2.14.2',
+      'docker.io/goharbor/harbor-db:v2.14.2',
+      'docker.io/goharbor/harbor-exporter:v2.14.2',
+      'docker.io/goharbor/harbor-jobservice:v2.14.2',
+      'docker.io/goharbor/harbor-portal:v2.14.2',
+      'docker.io/goharbor/harbor-registryctl:v2.14.2',
+      'docker.io/goharbor/nginx-photon:v2.14.2',
+      'docker.io/goharbor/redis-photon:v2.14.2',
+      'docker.io/goharbor/registry-photon:v2.14.2',
+      'docker.io/goharbor/trivy-adapter-photon:v2.14.2',
+    ],
+    // Trivy scans every pushed and proxied image; the admin password comes from an existing Secret.
+    defaultValues: { expose: { type: 'clusterIP', tls: { enabled: true, certSource: 'auto' } }, trivy: { enabled: true }, existingSecretAdminPassword: 'harbor-admin', existingSecretAdminPasswordKey: 'password', metrics: { enabled: true } },
+    dependsOn: [],
+    providers: ['onprem'],
+  },
+  {
+    id: 'policy-controller',
+    component: 'imageSignatures',
+    // Chart version for policy-controller v0.15.1, not checked against the live chart index from here.
+    chart: { repository: 'https://sigstore.github.io/helm-charts', name: 'policy-controller', version: '0.10.5' },
+    appVersion: 'v0.15.1',
+    namespace: 'cosign-system',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: ['policy.sigstore.dev'],
+    images: ['ghcr.io/sigstore/policy-controller/policy-controller:v0.15.1'],
+    defaultValues: { webhook: { configData: { 'no-match-policy': 'warn' } } },
+    dependsOn: ['cert-manager'],
   },
 ] as const satisfies readonly AddonDefinition[];
 
@@ -181,4 +253,10 @@ export const CLOUD_NODE_IMAGES = {
   awsAmiAlias: 'al2023@v20251117',
   /** AKS node image family; AKS installs the NVIDIA driver (gpu.mode Driver). */
   azureImageFamily: 'Ubuntu2204',
+} as const;
+
+/** Images of the platform's own pods (not add-on charts). */
+export const PLATFORM_IMAGES = {
+  /** Runs the Harbor API calls that create the proxy-cache projects. */
+  harborConfigurator: 'docker.io/curlimages/curl:8.17.0',
 } as const;

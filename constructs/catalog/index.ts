@@ -1,3 +1,4 @@
 /** The one catalog of pinned upstream versions: add-ons, GitOps, and the test toolchain. */
 export * from './addons';
 export * from './toolchain';
+export * from './image-slots';

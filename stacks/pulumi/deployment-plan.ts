@@ -1,6 +1,6 @@
 import { AddonDefinition, ADDONS } from '../../constructs/catalog';
 import { ClusterSpec, PlatformSpec } from '../../environments';
-import { clusterValues, selectAddons } from '../addon-selection';
+import { addonsFor, clusterValues, selectAddons } from '../addon-selection';
 import { apiGroupOf, ManifestObject, renderEnvironment } from '../manifests';
 
 /** One Helm release the Pulumi program installs, with the releases it waits for. */
@@ -29,9 +29,10 @@ export function providingAddon(obj: ManifestObject): AddonDefinition | undefined
 
 /** Plans every cluster of an environment: the same objects `cdk8s synth` writes, minus Flux. */
 export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
-  const addons = selectAddons(spec);
-  const enabled = new Set(addons.map((a) => a.id));
+  selectAddons(spec);
   return renderEnvironment(spec, { addonDelivery: 'external' }).map(({ cluster, files }) => {
+    const addons = addonsFor(spec, cluster);
+    const enabled = new Set(addons.map((a) => a.id));
     const objects = files.flatMap((f) => f.objects);
     const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
     const rest = objects.filter((o) => !namespaces.includes(o));

@@ -98,6 +98,10 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['component toggle not boolean', dev, [['components', { kueue: 'yes' }]], /dev: components\.kueue must be of type boolean \(got "yes"\)/],
   ['unknown component', dev, [['components', { kubeflow: true }]], /dev: components has unknown field\(s\) kubeflow/],
   ['environment name', dev, [['name', 'Dev']], /Dev: name must be a DNS-1123 label/],
+  ['signer with neither key nor identity', staging, [['images.signed.0.publicKeySecret', undefined]], /staging: images\.signed\[0\] needs exactly one of publicKeySecret or keyless for registry "harbor\.staging\.example\.internal\/ml" \(got neither\)/],
+  ['trusted registry with a scheme', dev, [['images', { extraTrustedRegistries: ['https://ghcr.io/org'] }]], /dev: images\.extraTrustedRegistries\[0\] must be host\[:port\]\[\/path\] without a scheme or trailing slash/],
+  ['keyless issuer not a URL', prod, [['images.signed.0.keyless.issuer', 'github']], /prod: images\.signed\[0\]\.keyless\.issuer must be the OIDC issuer URL/],
+  ['rescan interval too long', dev, [['images', { rescanIntervalHours: 500 }]], /dev: images\.rescanIntervalHours must be <= 168 \(got 500\)/],
   ['pool quotas over a pool\'s capacity', staging, [['teams.0.poolQuotas.a100', 12]], /staging: teams\[1\]\.poolQuotas\.a100 pool "a100" offers 16 but the teams' quotas add up to 20 \(vision 12, nlp 8\)/],
   ['pool quota for an unknown pool', dev, [['teams.0.poolQuotas.h100', 2]], /dev: teams\[0\]\.poolQuotas\.h100 names GPU pool "h100", which no cluster has \(pools: shared-t4\)/],
   ['queued GPUs above the namespace budget', staging, [['teams.0.quotas.training.gpu', 10]], /staging: teams\[0\]\.poolQuotas team "vision" queues 16 gpu on cluster "onprem-dc1" but its training \+ serving quotas allow 14/],
@@ -112,6 +116,10 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['burst cluster with no GPU pool', staging, [['clusters.1.gpuPools', []], ['teams.0.poolQuotas.l40s-spot', undefined], ['teams.1.poolQuotas.l40s-spot', undefined]], /staging: clusters\[1\]\.gpuPools burst cluster "aws-use1" has no enabled GPU pool, so MultiKueue would dispatch work it can never run/],
   ['pool name reused across clusters', staging, [['clusters.1.gpuPools.0.name', 'a100']], /staging: clusters\[1\]\.gpuPools\[0\]\.name GPU pool name "a100" is used more than once in the environment \(also clusters\[0\]\.gpuPools\[0\]\)/],
   ['quota on a disabled pool', staging, [['clusters.1.gpuPools.0.enabled', false]], /staging: teams\[0\]\.poolQuotas\.l40s-spot gives 8 on pool "l40s-spot", which is disabled/],
+  ['observability retention of zero days', dev, [['observability', { retentionDays: 0 }]], /dev: observability\.retentionDays must be >= 1 \(got 0\)/],
+  ['availability objective of 100%', dev, [['observability', { alerts: { servingAvailabilityPercent: 100 } }]], /dev: observability\.alerts\.servingAvailabilityPercent must be below 100: a 100% objective leaves no error budget to burn \(got 100\)/],
+  ['Prometheus storage class not a DNS name', prod, [['observability', { storageClass: 'Fast SSD' }]], /prod: observability\.storageClass must be a StorageClass name \(DNS-1123 subdomain, e\.g\. "fast-ssd"\) \(got "Fast SSD"\)/],
+  ['unknown alert threshold (typo)', dev, [['observability', { alerts: { gpuIdleMinute: 30 } }]], /dev: observability\.alerts has unknown field\(s\) gpuIdleMinute: remove them or check the spelling/],
 ];
 
 describe('malformed specs are refused with the field named', () => {

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { loadEnvironment, parseSpec } from '../../environments';
 import { dev } from '../../environments/dev';
-import { selectAddons } from '../../stacks/addon-selection';
+import { addonsFor, selectAddons } from '../../stacks/addon-selection';
 import { ManifestObject } from '../../stacks/manifests';
 import { MlPlatform } from '../../stacks/ml-platform';
 
@@ -24,7 +24,9 @@ describe('MlPlatform', () => {
 
   it('delivers every enabled add-on through Flux, and none when delivery is external', () => {
     const releases = objects('dev', 'local').filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name);
-    expect(releases).toEqual(selectAddons(loadEnvironment('dev')).map((a) => a.id));
+    const spec = loadEnvironment('dev');
+    expect(releases).toEqual(addonsFor(spec, spec.clusters[0]).map((a) => a.id));
+    expect(releases).not.toContain('harbor');
     expect(objects('dev', 'local', 'external').filter((o) => o.kind === 'HelmRelease' || o.metadata.name === 'flux-system')).toEqual([]);
   });
 

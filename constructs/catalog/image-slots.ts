@@ -1,0 +1,60 @@
+/**
+ * Where each add-on chart's values name its images, so an air-gapped install can point every one
+ * of them at the mirror. `repository` slots take a full repository (or repository prefix, as the GPU
+ * operator's do); `registry` slots take only the registry, for charts that split the two.
+ */
+export interface ImageSlot {
+  /** Dotted path in the chart values. */
+  readonly path: string;
+  /** The upstream repository (repository slots) or registry host (registry slots) the chart defaults to. */
+  readonly upstream: string;
+  readonly kind: 'repository' | 'registry';
+}
+
+const repo = (path: string, upstream: string): ImageSlot => ({ path, upstream, kind: 'repository' });
+const registry = (path: string, upstream: string): ImageSlot => ({ path, upstream, kind: 'registry' });
+
+export const IMAGE_SLOTS: Readonly<Record<string, readonly ImageSlot[]>> = {
+  'cert-manager': [
+    repo('image.repository', 'quay.io/jetstack/cert-manager-controller'),
+    repo('webhook.image.repository', 'quay.io/jetstack/cert-manager-webhook'),
+    repo('cainjector.image.repository', 'quay.io/jetstack/cert-manager-cainjector'),
+    repo('startupapicheck.image.repository', 'quay.io/jetstack/cert-manager-startupapicheck'),
+  ],
+  'node-feature-discovery': [repo('image.repository', 'registry.k8s.io/nfd/node-feature-discovery')],
+  'gpu-operator': [
+    repo('operator.repository', 'nvcr.io/nvidia'),
+    repo('validator.repository', 'nvcr.io/nvidia/cloud-native'),
+    repo('driver.repository', 'nvcr.io/nvidia'),
+    repo('toolkit.repository', 'nvcr.io/nvidia/k8s'),
+    repo('devicePlugin.repository', 'nvcr.io/nvidia'),
+    repo('dcgm.repository', 'nvcr.io/nvidia/cloud-native'),
+    repo('dcgmExporter.repository', 'nvcr.io/nvidia/k8s'),
+    repo('gfd.repository', 'nvcr.io/nvidia'),
+    repo('migManager.repository', 'nvcr.io/nvidia/cloud-native'),
+    repo('nodeStatusExporter.repository', 'nvcr.io/nvidia/cloud-native'),
+  ],
+  kueue: [repo('controllerManager.manager.image.repository', 'registry.k8s.io/kueue/kueue')],
+  'kube-prometheus-stack': [
+    registry('prometheusOperator.image.registry', 'quay.io'),
+    registry('prometheusOperator.prometheusConfigReloader.image.registry', 'quay.io'),
+    registry('prometheusOperator.admissionWebhooks.patch.image.registry', 'registry.k8s.io'),
+    registry('prometheus.prometheusSpec.image.registry', 'quay.io'),
+    registry('alertmanager.alertmanagerSpec.image.registry', 'quay.io'),
+    registry('kube-state-metrics.image.registry', 'registry.k8s.io'),
+    registry('prometheus-node-exporter.image.registry', 'quay.io'),
+    registry('grafana.image.registry', 'docker.io'),
+    registry('grafana.sidecar.image.registry', 'quay.io'),
+  ],
+  'dcgm-exporter': [repo('image.repository', 'nvcr.io/nvidia/k8s/dcgm-exporter')],
+  'trivy-operator': [
+    registry('image.registry', 'mirror.gcr.io'),
+    registry('trivy.image.registry', 'mirror.gcr.io'),
+    registry('trivy.dbRegistry', 'mirror.gcr.io'),
+    registry('trivy.javaDbRegistry', 'mirror.gcr.io'),
+  ],
+  opencost: [registry('opencost.exporter.image.registry', 'ghcr.io'), registry('opencost.ui.image.registry', 'ghcr.io')],
+  // Harbor is the mirror: its own images come from the seed registry the install starts from.
+  harbor: [],
+  'policy-controller': [repo('webhook.image.repository', 'ghcr.io/sigstore/policy-controller/policy-controller')],
+};

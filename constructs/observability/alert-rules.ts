@@ -1,0 +1,205 @@
+import { AlertThresholds } from '../../environments/observability-schema';
+import { ERROR_RATIO, METRIC, SloWindow } from './metric-catalogue';
+import { promql, Query } from './promql';
+
+/** Alerts of the platform, built from the spec's thresholds. Pure data; PrometheusRule renders it. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly query: Query;
+  /** How long the condition must hold, e.g. "30m". */
+  readonly for: string;
+  readonly severity: Severity;
+  /** One line for the notification title. */
+  readonly summary: string;
+  /** What fired, with template fields. */
+  readonly description: string;
+}
+
+export interface AlertGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+const M = METRIC;
+const training = promql`max by (namespace) (${M.namespaceLabels}{label_ml_platform_stage="training"})`;
+const teamNamespaces = promql`max by (namespace) (${M.namespaceLabels}{label_ml_platform_team!=""})`;
+
+/** Multi-window, multi-burn-rate condition: both windows burn faster than `rate` times the budget. */
+function burning(long: SloWindow, short: SloWindow, rate: number, budget: number): Query {
+  return promql`(${ERROR_RATIO[long]} > ${rate * budget} and ${ERROR_RATIO[short]} > ${rate * budget})`;
+}
+
+export function alertGroups(t: AlertThresholds): AlertGroup[] {
+  // Error budget: the share of requests allowed to fail.
+  const budget = 1 - t.servingAvailabilityPercent / 100;
+  return [
+    {
+      name: 'ml-platform.gpu',
+      rules: [
+        {
+          alert: 'GpuAllocatedButIdle',
+          query: promql`avg by (node, gpu, namespace, pod) (avg_over_time(${M.gpuUtil}{pod!=""}[5m])) < ${t.gpuIdlePercent}`,
+          for: `${t.gpuIdleMinutes}m`,
+          severity: 'warning',
+          summary: 'A GPU held by a pod has been idle',
+          description: `GPU {{ $labels.gpu }} on {{ $labels.node }}, held by {{ $labels.namespace }}/{{ $labels.pod }}, has stayed below ${t.gpuIdlePercent}% utilisation for ${t.gpuIdleMinutes} minutes.`,
+        },
+        {
+          alert: 'GpuMemoryNearFull',
+          query: promql`${M.gpuFbUsed} / (${M.gpuFbUsed} + ${M.gpuFbFree}) * 100 > ${t.gpuMemoryFullPercent}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'GPU memory is nearly full',
+          description: `GPU {{ $labels.gpu }} on {{ $labels.node }} ({{ $labels.namespace }}/{{ $labels.pod }}) uses {{ $value | humanize }}% of its memory (threshold ${t.gpuMemoryFullPercent}%): the next allocation may fail with out-of-memory.`,
+        },
+        {
+          alert: 'GpuXidError',
+          query: promql`max by (node, gpu, modelName) (max_over_time(${M.gpuXid}[10m])) > 0`,
+          for: '0m',
+          severity: 'warning',
+          summary: 'A GPU reported an XID error',
+          description: 'GPU {{ $labels.gpu }} ({{ $labels.modelName }}) on {{ $labels.node }} reported XID {{ $value }}. Hardware XIDs (48, 63, 64, 74, 79, 92, 94, 95) need the node drained.',
+        },
+        {
+          alert: 'GpuTemperatureHigh',
+          query: promql`max by (node, gpu) (${M.gpuTemp}) > ${t.gpuTemperatureCelsius}`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'A GPU is running hot',
+          description: `GPU {{ $labels.gpu }} on {{ $labels.node }} is at {{ $value }} C (threshold ${t.gpuTemperatureCelsius} C); it will throttle clocks.`,
+        },
+      ],
+    },
+    {
+      name: 'ml-platform.queues',
+      rules: [
+        {
+          alert: 'KueueWorkloadsPendingTooLong',
+          query: promql`sum by (cluster_queue) (${M.kueuePending}) > 0 unless on (cluster_queue) sum by (cluster_queue) (increase(${M.kueueAdmitted}[${t.queuePendingMinutes}m])) > 0`,
+          for: '5m',
+          severity: 'warning',
+          summary: 'A ClusterQueue has pending workloads and admits none',
+          description: `ClusterQueue {{ $labels.cluster_queue }} has {{ $value }} pending workloads and has admitted none for ${t.queuePendingMinutes} minutes.`,
+        },
+        {
+          alert: 'KueueClusterQueueNearQuota',
+          query: promql`sum by (cluster_queue, resource) (${M.kueueUsage}) / sum by (cluster_queue, resource) (${M.kueueNominal} > 0) * 100 > ${t.clusterQueueQuotaPercent}`,
+          for: '30m',
+          severity: 'info',
+          summary: 'A ClusterQueue uses most of its nominal quota',
+          description: `ClusterQueue {{ $labels.cluster_queue }} uses {{ $value | humanize }}% of its nominal {{ $labels.resource }} quota (threshold ${t.clusterQueueQuotaPercent}%): new workloads will borrow or wait.`,
+        },
+        {
+          alert: 'NamespaceQuotaNearFull',
+          query: promql`(${M.resourceQuota}{type="used"} / ignoring (type) (${M.resourceQuota}{type="hard"} > 0)) * 100 > ${t.namespaceQuotaPercent} and on (namespace) ${teamNamespaces}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'A team namespace is close to its quota',
+          description: `{{ $labels.namespace }} uses {{ $value | humanize }}% of its {{ $labels.resource }} quota (threshold ${t.namespaceQuotaPercent}%).`,
+        },
+      ],
+    },
+    {
+      name: 'ml-platform.training',
+      rules: [
+        {
+          alert: 'TrainingPodOomKilled',
+          query: promql`(max by (namespace, pod, container) (${M.containerTerminatedReason}{reason="OOMKilled"}) == 1 or (max by (namespace, pod, container) (${M.containerLastTerminatedReason}{reason="OOMKilled"}) == 1 and on (namespace, pod, container) increase(${M.containerRestarts}[15m]) > 0)) and on (namespace) ${training}`,
+          for: '0m',
+          severity: 'warning',
+          summary: 'A training container was killed for running out of memory',
+          description: 'Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} was OOMKilled: raise its memory limit or lower the batch size.',
+        },
+        {
+          alert: 'TrainingPodCrashLooping',
+          query: promql`max by (namespace, pod, container) (${M.containerWaitingReason}{reason="CrashLoopBackOff"}) == 1 and on (namespace) ${training}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'A training container is crash-looping',
+          description: 'Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 15 minutes.',
+        },
+      ],
+    },
+    {
+      name: 'ml-platform.serving',
+      rules: [
+        {
+          alert: 'ModelLatencyP95High',
+          query: promql`${M.modelLatencyP95} * 1000 > ${t.servingLatencyP95Ms}`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'Model p95 latency is above its objective',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} answers 5% of requests slower than {{ $value | humanize }} ms (objective ${t.servingLatencyP95Ms} ms).`,
+        },
+        {
+          // Budget gone in about 2 days (14.4x over 1h) or 5 days (6x over 6h): page.
+          alert: 'ModelErrorBudgetFastBurn',
+          query: promql`${burning('1h', '5m', 14.4, budget)} or ${burning('6h', '30m', 6, budget)}`,
+          for: '2m',
+          severity: 'critical',
+          summary: 'A model endpoint is burning its error budget fast',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} fails {{ $value | humanizePercentage }} of requests; at this rate the ${t.servingAvailabilityPercent}% availability budget of 30 days is gone within days.`,
+        },
+        {
+          // Budget gone within the 30-day window (3x over 1d, 1x over 3d): ticket.
+          alert: 'ModelErrorBudgetSlowBurn',
+          query: promql`${burning('1d', '2h', 3, budget)} or ${burning('3d', '6h', 1, budget)}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'A model endpoint is slowly burning its error budget',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} fails {{ $value | humanizePercentage }} of requests, more than the ${t.servingAvailabilityPercent}% availability objective allows over 30 days.`,
+        },
+        {
+          alert: 'PredictionDrift',
+          query: promql`${M.modelDrift} > ${t.driftScoreThreshold} and on (namespace, model) ${M.modelDriftSamples} >= ${t.driftMinSamples}`,
+          for: '30m',
+          severity: 'warning',
+          summary: 'Live predictions drifted from the reference',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} has drift score {{ $value | humanize }} (threshold ${t.driftScoreThreshold}, at least ${t.driftMinSamples} predictions): check inputs and consider retraining.`,
+        },
+      ],
+    },
+    {
+      name: 'ml-platform.security',
+      rules: [
+        {
+          alert: 'CriticalVulnerabilityInRunningImage',
+          query: promql`sum by (namespace, resource_kind, resource_name, container_name, image_repository, image_tag) (${M.trivyVulnerabilities}{severity="Critical"}) > 0`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'A running image has critical vulnerabilities',
+          description: '{{ $labels.image_repository }}:{{ $labels.image_tag }} in {{ $labels.namespace }}/{{ $labels.resource_kind }}/{{ $labels.resource_name }} has {{ $value }} critical vulnerabilities.',
+        },
+      ],
+    },
+    {
+      name: 'ml-platform.notebooks',
+      rules: [
+        {
+          // Idle = almost no CPU over the window and, when it holds a GPU, no GPU work either.
+          alert: 'NotebookIdle',
+          query: promql`sum by (namespace, pod) (rate(${M.containerCpu}{container!=""}[${t.notebookIdleHours}h])) < 0.01 and on (namespace, pod) max by (namespace, pod) (${M.podLabels}{label_notebook_name!=""}) unless on (namespace, pod) max by (namespace, pod) (max_over_time(${M.gpuUtil}{pod!=""}[${t.notebookIdleHours}h])) > 1`,
+          for: '1h',
+          severity: 'info',
+          summary: 'A notebook has been idle',
+          description: `Notebook pod {{ $labels.namespace }}/{{ $labels.pod }} has done no work for ${t.notebookIdleHours} hours: stop it to free its CPU, memory and GPU quota.`,
+        },
+      ],
+    },
+    {
+      name: 'ml-platform.targets',
+      rules: [
+        {
+          alert: 'PlatformScrapeTargetDown',
+          query: promql`${M.up}{ml_platform_target!=""} == 0`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'Prometheus cannot scrape a platform component',
+          description: '{{ $labels.ml_platform_target }} target {{ $labels.namespace }}/{{ $labels.pod }} has failed its scrapes for 10 minutes: its alerts and dashboards are blind.',
+        },
+      ],
+    },
+  ];
+}
