@@ -161,7 +161,7 @@ export const ADDONS = [
     namespace: 'opencost',
     namespaceSecurity: {
       level: 'baseline',
-      reason: 'the OpenCost image does not declare a non-root user, so runAsNonRoot (restricted) cannot be promised; it needs no host access',
+      reason: 'the OpenCost chart sets no runAsNonRoot or runAsUser on its container, which restricted admission requires; it needs no host access',
     },
     crdGroups: [],
     images: ['ghcr.io/opencost/opencost:1.121.4'],

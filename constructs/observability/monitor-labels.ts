@@ -13,7 +13,7 @@ export function monitoringLabels(component: string): Record<string, string> {
 
 /** A Prometheus relabel rule (only the fields the platform uses). */
 export interface Relabeling {
-  readonly action: 'replace' | 'keep';
+  readonly action: 'replace' | 'keep' | 'labeldrop';
   readonly sourceLabels?: readonly string[];
   readonly regex?: string;
   readonly targetLabel?: string;

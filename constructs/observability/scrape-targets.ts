@@ -59,6 +59,11 @@ export interface ServiceTarget {
   readonly keepServiceName: boolean;
   /** Copy the pod's node name into a `node` label (per-node exporters). */
   readonly nodeLabel: boolean;
+  /**
+   * The exporter's namespace/pod/container labels name the workload (DCGM pod mapping): drop the
+   * target's own, so a GPU without a pod is not put on the exporter's pod.
+   */
+  readonly workloadLabels: boolean;
   readonly installedBy: InstalledBy;
   /** Where the Service's name, labels and ports were read. */
   readonly ref: string;
@@ -93,7 +98,7 @@ export const ADDON_SERVICES: readonly ServiceTarget[] = [
     kind: 'service', id: 'dcgm-exporter', namespace: 'gpu-operator', serviceName: 'dcgm-exporter',
     serviceLabels: { ...helmLabels('dcgm-exporter'), 'app.kubernetes.io/component': 'dcgm-exporter' },
     select: helmLabels('dcgm-exporter'), servicePorts: ['metrics'],
-    endpoint: http('metrics', 'dcgm-exporter', true), keepServiceName: false, nodeLabel: true,
+    endpoint: http('metrics', 'dcgm-exporter', true), keepServiceName: false, nodeLabel: true, workloadLabels: true,
     installedBy: { addon: 'dcgm-exporter' }, ref: 'NVIDIA/dcgm-exporter deployment/templates/service.yaml, _helpers.tpl',
     when: (c) => c.components.dcgmExporter,
   },
@@ -101,21 +106,21 @@ export const ADDON_SERVICES: readonly ServiceTarget[] = [
     kind: 'service', id: 'kueue', namespace: 'kueue-system', serviceName: 'kueue-controller-manager-metrics-service',
     serviceLabels: { ...helmLabels('kueue'), 'control-plane': 'controller-manager', 'app.kubernetes.io/component': 'metrics-service' },
     select: { ...helmLabels('kueue'), 'app.kubernetes.io/component': 'metrics-service' }, servicePorts: ['https'],
-    endpoint: secure('https', 'kueue'), keepServiceName: false, nodeLabel: false,
+    endpoint: secure('https', 'kueue'), keepServiceName: false, nodeLabel: false, workloadLabels: false,
     installedBy: { addon: 'kueue' }, ref: 'kubernetes-sigs/kueue charts/kueue templates/manager/auth_proxy_service.yaml, _helpers.tpl, values.yaml metricsService',
     when: (c) => c.components.kueue,
   },
   {
     kind: 'service', id: 'trivy-operator', namespace: 'trivy-system', serviceName: 'trivy-operator',
     serviceLabels: helmLabels('trivy-operator'), select: helmLabels('trivy-operator'), servicePorts: ['metrics'],
-    endpoint: http('metrics', 'trivy-operator', true), keepServiceName: false, nodeLabel: false,
+    endpoint: http('metrics', 'trivy-operator', true), keepServiceName: false, nodeLabel: false, workloadLabels: false,
     installedBy: { addon: 'trivy-operator' }, ref: 'aquasecurity/trivy-operator deploy/helm/templates/monitor/service.yaml, servicemonitor.yaml',
     when: (c) => c.components.trivyOperator,
   },
   {
     kind: 'service', id: 'opencost', namespace: 'opencost', serviceName: 'opencost',
     serviceLabels: { ...helmLabels('opencost'), 'app.kubernetes.io/part-of': 'opencost' }, select: helmLabels('opencost'), servicePorts: ['http'],
-    endpoint: http('http', 'opencost', true), keepServiceName: false, nodeLabel: false,
+    endpoint: http('http', 'opencost', true), keepServiceName: false, nodeLabel: false, workloadLabels: false,
     installedBy: { addon: 'opencost' }, ref: 'opencost/opencost-helm-chart charts/opencost/templates/service.yaml, _helpers.tpl',
     when: (c) => c.components.openCost,
   },
@@ -123,7 +128,7 @@ export const ADDON_SERVICES: readonly ServiceTarget[] = [
     kind: 'service', id: 'cert-manager', namespace: 'cert-manager', serviceName: 'cert-manager',
     serviceLabels: { ...helmLabels('cert-manager'), app: 'cert-manager', 'app.kubernetes.io/component': 'controller' },
     select: { ...helmLabels('cert-manager'), 'app.kubernetes.io/component': 'controller' }, servicePorts: ['tcp-prometheus-servicemonitor'],
-    endpoint: http('tcp-prometheus-servicemonitor'), keepServiceName: false, nodeLabel: false,
+    endpoint: http('tcp-prometheus-servicemonitor'), keepServiceName: false, nodeLabel: false, workloadLabels: false,
     installedBy: { addon: 'cert-manager' }, ref: 'cert-manager/cert-manager deploy/charts/cert-manager/templates/service.yaml (prometheus.enabled)',
     when: (c) => c.components.certManager,
   },
@@ -131,7 +136,7 @@ export const ADDON_SERVICES: readonly ServiceTarget[] = [
     kind: 'service', id: 'kubeflow-trainer', namespace: 'kubeflow-system', serviceName: 'kubeflow-trainer-controller-manager',
     serviceLabels: { ...helmLabels('kubeflow-trainer'), 'app.kubernetes.io/part-of': 'kubeflow', 'app.kubernetes.io/component': 'manager' },
     select: { ...helmLabels('kubeflow-trainer'), 'app.kubernetes.io/component': 'manager' }, servicePorts: ['monitoring-port', 'webhook-server'],
-    endpoint: secure('monitoring-port'), keepServiceName: false, nodeLabel: false,
+    endpoint: secure('monitoring-port'), keepServiceName: false, nodeLabel: false, workloadLabels: false,
     installedBy: { external: 'Kubeflow Trainer v2.3.0 (manifests/overlays/manager)' }, ref: 'kubeflow/trainer manifests/base/manager/service.yaml, service_monitor.yaml',
     when: (c) => c.stages.includes('training'),
   },
@@ -139,7 +144,7 @@ export const ADDON_SERVICES: readonly ServiceTarget[] = [
     kind: 'service', id: 'kubeflow-pipelines', namespace: 'kubeflow', serviceName: 'ml-pipeline',
     serviceLabels: { 'app.kubernetes.io/name': 'kubeflow-pipelines', 'app.kubernetes.io/component': 'ml-pipeline', 'application-crd-id': 'kubeflow-pipelines' },
     select: { 'app.kubernetes.io/name': 'kubeflow-pipelines', 'app.kubernetes.io/component': 'ml-pipeline' }, servicePorts: ['http', 'grpc'],
-    endpoint: http('http'), keepServiceName: true, nodeLabel: false,
+    endpoint: http('http'), keepServiceName: true, nodeLabel: false, workloadLabels: false,
     installedBy: { external: 'Kubeflow Pipelines 2.17.0 (manifests/kustomize/env, common labels)' }, ref: 'kubeflow/pipelines manifests/kustomize/base/pipeline/ml-pipeline-apiserver-service.yaml',
     when: (c) => c.role === 'primary',
   },

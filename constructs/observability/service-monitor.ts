@@ -13,10 +13,11 @@ export interface ServiceMonitorProps {
 /** Service account token path in the Prometheus pod, for endpoints that authorize the scraper. */
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
-/** Relabel rules of a Service target: its id, and where asked, the node name or a keep-by-name filter. */
+/** Relabel rules of a Service target: its id, and where asked, the node name, workload labels only, or a keep-by-name filter. */
 export function serviceRelabelings(t: ServiceTarget): Relabeling[] {
   return [
     tagTarget(t.id),
+    ...(t.workloadLabels ? [{ action: 'labeldrop' as const, regex: 'namespace|pod|container' }] : []),
     ...(t.nodeLabel ? [{ action: 'replace' as const, sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }] : []),
     ...(t.keepServiceName ? [{ action: 'keep' as const, sourceLabels: ['__meta_kubernetes_service_name'], regex: t.serviceName }] : []),
   ];

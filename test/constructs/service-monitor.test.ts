@@ -19,11 +19,12 @@ describe('ServiceMonitor', () => {
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'metrics', scheme: 'http', honorLabels: true });
   });
 
-  it('keeps the workload labels of DCGM metrics and adds the node name', () => {
+  it('keeps the workload labels of DCGM metrics (not the exporter pod\'s) and adds the node name', () => {
     const ep = synth(target('dcgm-exporter')).spec.endpoints[0];
     expect(ep.honorLabels).toBe(true);
     expect(ep.relabelings).toEqual([
       { action: 'replace', targetLabel: 'ml_platform_target', replacement: 'dcgm-exporter' },
+      { action: 'labeldrop', regex: 'namespace|pod|container' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' },
     ]);
   });
