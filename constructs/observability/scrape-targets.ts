@@ -137,7 +137,7 @@ export const ADDON_SERVICES: readonly ServiceTarget[] = [
     serviceLabels: { ...helmLabels('kubeflow-trainer'), 'app.kubernetes.io/part-of': 'kubeflow', 'app.kubernetes.io/component': 'manager' },
     select: { ...helmLabels('kubeflow-trainer'), 'app.kubernetes.io/component': 'manager' }, servicePorts: ['monitoring-port', 'webhook-server'],
     endpoint: secure('monitoring-port'), keepServiceName: false, nodeLabel: false, workloadLabels: false,
-    installedBy: { external: 'Kubeflow Trainer v2.3.0 (manifests/overlays/manager)' }, ref: 'kubeflow/trainer manifests/base/manager/service.yaml, service_monitor.yaml',
+    installedBy: { external: 'Kubeflow Trainer v2.3.0 (Helm chart kubeflow-trainer or manifests/overlays/manager)' }, ref: 'kubeflow/trainer manifests/base/manager/service.yaml; charts/kubeflow-trainer templates/_helpers.tpl, manager/_helpers.tpl, manager/service-monitor.yaml (port monitoring-port)',
     when: (c) => c.stages.includes('training'),
   },
   {
