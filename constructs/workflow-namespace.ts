@@ -26,6 +26,8 @@ export interface WorkflowNamespaceProps {
   readonly imagePullSecret?: string;
   /** Extra namespace labels, e.g. opting in to signature verification. @default none */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** Namespace annotations, e.g. the owner a Kubeflow Profile adopts it by. @default none */
+  readonly namespaceAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** Name of the service account every workload of a stage runs as. */
@@ -67,7 +69,8 @@ export class WorkflowNamespace extends Construct {
       psa[`pod-security.kubernetes.io/${mode}`] = 'restricted';
       psa[`pod-security.kubernetes.io/${mode}-version`] = props.podSecurityVersion;
     }
-    new k8s.KubeNamespace(this, 'namespace', { metadata: { name: this.name, labels: { ...psa, ...props.namespaceLabels } } });
+    const annotations = props.namespaceAnnotations !== undefined && Object.keys(props.namespaceAnnotations).length > 0 ? { ...props.namespaceAnnotations } : undefined;
+    new k8s.KubeNamespace(this, 'namespace', { metadata: { name: this.name, labels: { ...psa, ...props.namespaceLabels }, annotations } });
 
     new k8s.KubeResourceQuota(this, 'quota', {
       metadata: meta('stage-budget'),

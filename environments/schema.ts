@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GPU_MODEL_NAMES } from './gpu-models';
 import { imagesSchema } from './images-schema';
+import { kubeflowSchema } from './kubeflow-schema';
 import { observabilitySchema } from './observability-schema';
 
 /**
@@ -36,6 +37,7 @@ export const COMPONENTS = [
   'openCost',
   'harbor',
   'imageSignatures',
+  'kubeflow',
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
@@ -147,6 +149,8 @@ export const platformSpecSchema = z.strictObject({
   components: z.strictObject(
     Object.fromEntries(COMPONENTS.map((c) => [c, z.boolean().default(true)])) as Record<ComponentName, z.ZodDefault<z.ZodBoolean>>,
   ).default(Object.fromEntries(COMPONENTS.map((c) => [c, true])) as Record<ComponentName, boolean>),
+  /** The Kubeflow install (primary cluster), when components.kubeflow is on. */
+  kubeflow: kubeflowSchema.default({ components: ['dashboard', 'notebooks', 'pipelines', 'trainer', 'katib', 'kserve', 'model-registry'], notebookIdleMinutes: 60 }),
   /** Trusted images, signatures, scanning and mirroring. */
   images: imagesSchema.default({ extraTrustedRegistries: [], requireDigest: false, mirror: false, signed: [], rescanIntervalHours: 24 }),
   network: z

@@ -8,7 +8,8 @@ import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
 
 /** Add-ons an environment turns on, in catalog order, with their dependencies checked. */
 export function selectAddons(spec: PlatformSpec): AddonDefinition[] {
-  const selected: AddonDefinition[] = ADDONS.filter((a) => spec.components[a.component]);
+  const catalog: readonly AddonDefinition[] = ADDONS;
+  const selected = catalog.filter((a) => spec.components[a.component] && (a.kubeflowComponent === undefined || spec.kubeflow.components.includes(a.kubeflowComponent)));
   const ids = new Set(selected.map((a) => a.id));
   const problems: string[] = [];
   for (const a of selected) {
@@ -25,7 +26,7 @@ export function selectAddons(spec: PlatformSpec): AddonDefinition[] {
 
 /** The enabled add-ons a cluster gets (some, like Harbor, only on some providers). */
 export function addonsFor(spec: PlatformSpec, cluster: ClusterSpec): AddonDefinition[] {
-  return selectAddons(spec).filter((a) => a.providers === undefined || a.providers.includes(cluster.provider));
+  return selectAddons(spec).filter((a) => a.providers === undefined || a.providers.includes(cluster.provider)).filter((a) => a.roles === undefined || a.roles.includes(cluster.role));
 }
 
 /**

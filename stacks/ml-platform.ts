@@ -5,6 +5,10 @@ import { HarborProxyCache } from '../constructs/harbor-proxy-cache';
 import { parseImage } from '../constructs/image-mirror';
 import { ImageSignaturePolicy, SIGNATURE_OPT_IN_LABEL } from '../constructs/image-signature-policy';
 import { TrustedImagePolicy } from '../constructs/trusted-image-policy';
+import { Kubeflow } from '../constructs/kubeflow';
+import { KUBEFLOW_NAMESPACE_MAP, PROFILE_OWNER_ANNOTATION, TeamProfile } from '../constructs/team-profile';
+import { TrainingRuntimes } from '../constructs/training-runtimes';
+import { endpointHost } from '../constructs/image-mirror';
 import { GpuNodePool } from '../constructs/gpu-node-pool';
 import { GpuSharingConfig } from '../constructs/gpu-sharing-config';
 import { KueueQueues } from '../constructs/kueue-queues';
@@ -45,6 +49,7 @@ export class MlPlatform extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { spec, cluster } = props;
     const psaVersion = podSecurityVersion(cluster);
+    const delivery = props.addonDelivery ?? 'flux';
     const addons = addonsFor(spec, cluster);
     const stages = clusterStages(spec, cluster);
 
@@ -82,6 +87,14 @@ export class MlPlatform extends Chart {
       new HarborProxyCache(this, 'harbor-proxy-cache', { namespace: harbor.namespace, upstreams, adminSecret: String(harbor.defaultValues.existingSecretAdminPassword) });
     }
 
+    // Kubeflow on the primary (its kustomize parts are GitOps-delivered); training runtimes wherever TrainJobs run.
+    const kubeflowOn = spec.components.kubeflow;
+    const withProfiles = kubeflowOn && cluster.role === 'primary' && delivery === 'flux' && stages.includes('training');
+    if (kubeflowOn && cluster.role === 'primary' && delivery === 'flux') {
+      new Kubeflow(this, 'kubeflow', { spec: spec.kubeflow, podSecurityVersion: psaVersion, mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined });
+    }
+    if (addons.some((a) => a.id === 'kubeflow-trainer')) new TrainingRuntimes(this, 'training-runtimes');
+
     const names: string[] = [];
     for (const team of spec.teams) {
       for (const stage of stages) {
@@ -96,11 +109,19 @@ export class MlPlatform extends Chart {
           flows: stageNetworkFlows({ team: team.name, stage, stages, objectStoreCidrs: spec.network.objectStoreCidrs, metricsPorts: spec.network.metricsPorts }),
           imagePullSecret: cluster.registry.pullSecretName,
           namespaceLabels: signaturesOn ? { [SIGNATURE_OPT_IN_LABEL]: 'true' } : {},
+          // The team's Kubeflow Profile adopts its training namespace.
+          namespaceAnnotations: withProfiles && stage === KUBEFLOW_NAMESPACE_MAP.profile ? { [PROFILE_OWNER_ANNOTATION]: team.groups.mlEngineers[0] } : {},
         });
         names.push(ns.name);
       }
     }
     this.workflowNamespaces = names;
+    if (withProfiles) {
+      for (const team of spec.teams) {
+        const quota = team.quotas.training;
+        if (quota !== undefined) new TeamProfile(this, `profile-${team.name}`, { team: team.name, costCenter: team.costCenter, ownerGroup: team.groups.mlEngineers[0], quota });
+      }
+    }
 
     // GPUs: pools rendered for the provider, sharing configs for the operator, and Kueue queues.
     const components = spec.components;

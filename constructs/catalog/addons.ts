@@ -1,3 +1,4 @@
+import { KubeflowComponentName } from '../../environments/kubeflow-schema';
 import { ComponentName, Provider } from '../../environments/schema';
 
 /**
@@ -39,6 +40,10 @@ export interface AddonDefinition {
   readonly dependsOn: readonly string[];
   /** Providers whose clusters get it. @default every provider */
   readonly providers?: readonly Provider[];
+  /** Cluster roles that get it. @default primary and burst */
+  readonly roles?: readonly ('primary' | 'burst')[];
+  /** For Kubeflow parts: the spec's kubeflow.components entry that turns it on. @default none */
+  readonly kubeflowComponent?: KubeflowComponentName;
 }
 
 const PRIVILEGED_GPU: NamespaceSecurity = {
@@ -216,6 +221,49 @@ export const ADDONS = [
     images: ['ghcr.io/sigstore/policy-controller/policy-controller:v0.15.1'],
     defaultValues: { webhook: { configData: { 'no-match-policy': 'warn' } } },
     dependsOn: ['cert-manager'],
+  },
+  {
+    id: 'kubeflow-trainer',
+    component: 'kubeflow',
+    kubeflowComponent: 'trainer',
+    chart: { repository: 'oci://ghcr.io/kubeflow/charts', name: 'kubeflow-trainer', version: '2.3.0' },
+    appVersion: 'v2.3.0',
+    namespace: 'kubeflow-system',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: ['trainer.kubeflow.org', 'jobset.x-k8s.io'],
+    images: ['ghcr.io/kubeflow/trainer/trainer-controller-manager:v2.3.0'],
+    // The chart brings the JobSet controller TrainJobs run on; burst clusters need it too (MultiKueue dispatches TrainJobs).
+    defaultValues: { jobset: { install: true } },
+    dependsOn: ['cert-manager'],
+  },
+  {
+    id: 'kserve-crd',
+    component: 'kubeflow',
+    kubeflowComponent: 'kserve',
+    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve-crd', version: 'v0.20.0' },
+    appVersion: 'v0.20.0',
+    namespace: 'kserve',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: ['serving.kserve.io'],
+    images: [],
+    defaultValues: {},
+    dependsOn: [],
+    roles: ['primary'],
+  },
+  {
+    id: 'kserve',
+    component: 'kubeflow',
+    kubeflowComponent: 'kserve',
+    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve', version: 'v0.20.0' },
+    appVersion: 'v0.20.0',
+    namespace: 'kserve',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: [],
+    images: ['docker.io/kserve/kserve-controller:v0.20.0', 'docker.io/kserve/storage-initializer:v0.20.0', 'docker.io/kserve/agent:v0.20.0'],
+    // RawDeployment: plain Deployments + HPA, so Knative is optional; Istio (installed for Kubeflow) routes traffic.
+    defaultValues: { kserve: { controller: { deploymentMode: 'RawDeployment', gateway: { ingressGateway: { className: 'istio' } } } } },
+    dependsOn: ['cert-manager', 'kserve-crd'],
+    roles: ['primary'],
   },
 ] as const satisfies readonly AddonDefinition[];
 

@@ -56,5 +56,12 @@ export const IMAGE_SLOTS: Readonly<Record<string, readonly ImageSlot[]>> = {
   opencost: [registry('opencost.exporter.image.registry', 'ghcr.io'), registry('opencost.ui.image.registry', 'ghcr.io')],
   // Harbor is the mirror: its own images come from the seed registry the install starts from.
   harbor: [],
+  'kubeflow-trainer': [repo('manager.image.repository', 'ghcr.io/kubeflow/trainer/trainer-controller-manager')],
+  'kserve-crd': [],
+  kserve: [
+    repo('kserve.controller.image', 'docker.io/kserve/kserve-controller'),
+    repo('kserve.storage.image', 'docker.io/kserve/storage-initializer'),
+    repo('kserve.agent.image', 'docker.io/kserve/agent'),
+  ],
   'policy-controller': [repo('webhook.image.repository', 'ghcr.io/sigstore/policy-controller/policy-controller')],
 };

@@ -2,3 +2,4 @@
 export * from './addons';
 export * from './toolchain';
 export * from './image-slots';
+export * from './kubeflow';

@@ -96,7 +96,7 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['quota as string', dev, [['teams.0.quotas.training.memoryGiB', '32Gi']], /dev: teams\[0\]\.quotas\.training\.memoryGiB must be of type number \(got "32Gi"\)/],
   ['bad object store CIDR', staging, [['network.objectStoreCidrs', ['10.40.0.0']]], /staging: network\.objectStoreCidrs\[0\] must be an IPv4 CIDR/],
   ['component toggle not boolean', dev, [['components', { kueue: 'yes' }]], /dev: components\.kueue must be of type boolean \(got "yes"\)/],
-  ['unknown component', dev, [['components', { kubeflow: true }]], /dev: components has unknown field\(s\) kubeflow/],
+  ['unknown component', dev, [['components', { mlflow: true }]], /dev: components has unknown field\(s\) mlflow/],
   ['environment name', dev, [['name', 'Dev']], /Dev: name must be a DNS-1123 label/],
   ['signer with neither key nor identity', staging, [['images.signed.0.publicKeySecret', undefined]], /staging: images\.signed\[0\] needs exactly one of publicKeySecret or keyless for registry "harbor\.staging\.example\.internal\/ml" \(got neither\)/],
   ['trusted registry with a scheme', dev, [['images', { extraTrustedRegistries: ['https://ghcr.io/org'] }]], /dev: images\.extraTrustedRegistries\[0\] must be host\[:port\]\[\/path\] without a scheme or trailing slash/],

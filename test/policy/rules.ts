@@ -133,7 +133,7 @@ export function noInlineSecrets(objs: readonly ManifestObject[]): string[] {
 export function costLabels(objs: readonly ManifestObject[]): string[] {
   const teamNamespaces = new Set(workloadNamespaces(objs).map((n) => n.metadata.name));
   return objs
-    .filter((o) => teamNamespaces.has(o.metadata.namespace ?? o.metadata.name) && (o.kind !== 'Namespace' || teamNamespaces.has(o.metadata.name)))
+    .filter((o) => (o.metadata.namespace !== undefined && teamNamespaces.has(o.metadata.namespace)) || (o.kind === 'Namespace' && teamNamespaces.has(o.metadata.name)))
     .filter((o) => [LABEL.team, LABEL.stage, LABEL.costCenter].some((l) => o.metadata.labels?.[l] === undefined))
     .map((o) => `${id(o)}: missing team/stage/cost-center label`);
 }

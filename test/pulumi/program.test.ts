@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { ADDONS } from '../../constructs/catalog';
+import { ADDONS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
 import { loadEnvironment } from '../../environments';
 import { planEnvironment } from '../../stacks/pulumi/deployment-plan';
 import { addonsFor } from '../../stacks/addon-selection';
@@ -64,8 +64,11 @@ describe('Pulumi program (mocked engine)', () => {
 
   it('applies the same objects cdk8s synth writes, less the Flux delivery', () => {
     for (const { cluster, files } of rendered('prod')) {
-      // The PodMonitor of the Flux controllers is part of the Flux delivery too.
-      const synthesized = files.flatMap((f) => f.objects).filter((o) => !o.apiVersion.includes('toolkit.fluxcd.io') && o.metadata.name !== 'flux-system' && o.metadata.name !== 'ml-platform-flux');
+      // Flux objects (and the PodMonitor of the Flux controllers) are the GitOps delivery the program
+      // replaces; Kubeflow's kustomize parts and the Profiles that need them are GitOps-only for now.
+      const gitOpsOnly = (o: ManifestObject) =>
+        o.apiVersion.includes('toolkit.fluxcd.io') || o.metadata.name === 'flux-system' || o.metadata.name === 'ml-platform-flux' || (KUBEFLOW_CRD_GROUPS as readonly string[]).includes(o.apiVersion.split('/')[0]);
+      const synthesized = files.flatMap((f) => f.objects).filter((o) => !gitOpsOnly(o));
       const applied = byType('kubernetes:yaml/v2:ConfigGroup').filter((g) => g.name.startsWith(`${cluster.name}-`)).flatMap((g) => g.inputs.objs as ManifestObject[]);
       const key = (o: ManifestObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
       expect(applied.map(key).sort()).toEqual(synthesized.map(key).sort());
