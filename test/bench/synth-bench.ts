@@ -21,7 +21,7 @@ export function generatedSpec(teams: number): PlatformSpecInput {
       {
         name: 'onprem', provider: 'onprem', role: 'primary', kubernetesVersion: '1.34',
         registry: { endpoint: 'registry.bench.internal/ml' },
-        gpuPools: [{ name: 'h100', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 1000, capacityType: 'static' }],
+        gpuPools: [{ name: 'h100', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 1000, capacityType: 'static', nodeNamePattern: '^gpu-[0-9]+$' }],
       },
     ],
     teams: Array.from({ length: teams }, (_, i) => ({
@@ -29,6 +29,7 @@ export function generatedSpec(teams: number): PlatformSpecInput {
       costCenter: `cc-${i}`,
       groups: { mlEngineers: [`team-${i}-mle`], dataScientists: [`team-${i}-ds`], viewers: [`team-${i}-viewers`] },
       quotas: Object.fromEntries(STAGES.map((s) => [s, s === 'training' ? { ...quota, gpu: 2 } : quota])),
+      poolQuotas: { h100: 2 },
     })),
   };
 }
