@@ -1,27 +1,26 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addon, ADDONS, GITOPS, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
-import { HarborProxyCache } from '../constructs/harbor-proxy-cache';
-import { parseImage } from '../constructs/image-mirror';
-import { ImageSignaturePolicy, SIGNATURE_OPT_IN_LABEL } from '../constructs/image-signature-policy';
-import { TrustedImagePolicy } from '../constructs/trusted-image-policy';
-import { Kubeflow } from '../constructs/kubeflow';
-import { KUBEFLOW_NAMESPACE_MAP, PROFILE_OWNER_ANNOTATION, TeamProfile } from '../constructs/team-profile';
-import { TrainingRuntimes } from '../constructs/training-runtimes';
-import { endpointHost } from '../constructs/image-mirror';
+import { AddonDefinition, addon, ADDONS, GITOPS, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
+import { FluxHelmRelease } from '../constructs/flux-helm-release';
 import { GpuNodePool } from '../constructs/gpu-node-pool';
 import { GpuSharingConfig } from '../constructs/gpu-sharing-config';
+import { HarborProxyCache } from '../constructs/harbor-proxy-cache';
+import { endpointHost, parseImage } from '../constructs/image-mirror';
+import { ImageSignaturePolicy, SIGNATURE_OPT_IN_LABEL } from '../constructs/image-signature-policy';
+import { Kubeflow } from '../constructs/kubeflow';
 import { KueueQueues } from '../constructs/kueue-queues';
-import { MultiKueueDispatch } from '../constructs/multi-kueue-dispatch';
-import { planQueues } from '../constructs/queue-plan';
-import { FluxHelmRelease } from '../constructs/flux-helm-release';
 import { LeastPrivilegeRbac } from '../constructs/least-privilege-rbac';
-import { Observability } from '../constructs/observability/observability';
+import { MultiKueueDispatch } from '../constructs/multi-kueue-dispatch';
 import { stageNetworkFlows } from '../constructs/network-flows';
+import { Observability } from '../constructs/observability/observability';
 import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../constructs/platform-namespaces';
+import { planQueues } from '../constructs/queue-plan';
 import { SystemNamespace } from '../constructs/system-namespace';
+import { KUBEFLOW_NAMESPACE_MAP, PROFILE_OWNER_ANNOTATION, TeamProfile } from '../constructs/team-profile';
+import { TrainingRuntimes } from '../constructs/training-runtimes';
+import { TrustedImagePolicy } from '../constructs/trusted-image-policy';
 import { WorkflowNamespace } from '../constructs/workflow-namespace';
-import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
+import { ClusterSpec, clusterStages, PlatformSpec, Stage } from '../environments';
 import { addonsFor, clusterValues } from './addon-selection';
 
 export interface MlPlatformProps {
@@ -40,61 +39,94 @@ export interface MlPlatformProps {
 /** Pod Security Admission pins the policy to the cluster's minor version, e.g. v1.34. */
 export const podSecurityVersion = (cluster: ClusterSpec): string => `v${cluster.kubernetesVersion}`;
 
-/** The whole platform for one cluster, composed from the spec. */
+/** The whole platform for one cluster, composed from the spec: one section per concern, in apply order. */
 export class MlPlatform extends Chart {
   /** Namespaces of the team workflow stages on this cluster. */
   readonly workflowNamespaces: readonly string[];
 
+  private readonly spec: PlatformSpec;
+  private readonly cluster: ClusterSpec;
+  private readonly gitops: boolean;
+  private readonly psaVersion: string;
+  private readonly addons: readonly AddonDefinition[];
+  private readonly stages: readonly Stage[];
+
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const { spec, cluster } = props;
-    const psaVersion = podSecurityVersion(cluster);
-    const delivery = props.addonDelivery ?? 'flux';
-    const addons = addonsFor(spec, cluster);
-    const stages = clusterStages(spec, cluster);
+    this.spec = props.spec;
+    this.cluster = props.cluster;
+    this.gitops = (props.addonDelivery ?? 'flux') === 'flux';
+    this.psaVersion = podSecurityVersion(props.cluster);
+    this.addons = addonsFor(props.spec, props.cluster);
+    this.stages = clusterStages(props.spec, props.cluster);
 
-    const systemNamespaces = new Map<string, NamespaceSecurity>();
-    if ((props.addonDelivery ?? 'flux') === 'flux') systemNamespaces.set(GITOPS.namespace, { level: 'restricted' });
-    systemNamespaces.set(PLATFORM_NAMESPACES.ci, { level: 'restricted' });
-    if (stages.includes('serving')) systemNamespaces.set(PLATFORM_NAMESPACES.gateway, { level: 'restricted' });
-    for (const addon of addons) {
-      const existing = systemNamespaces.get(addon.namespace);
+    this.systemNamespaces();
+    if (this.gitops) this.addonReleases();
+    const signaturesOn = this.imageTrust();
+    const withProfiles = this.kubeflow();
+    this.workflowNamespaces = this.teamNamespaces(signaturesOn, withProfiles);
+    if (withProfiles) this.teamProfiles();
+    this.gpus();
+    this.observability();
+    new LeastPrivilegeRbac(this, 'rbac', {
+      platformAdmins: this.spec.platformAdmins,
+      teams: this.spec.teams.map((t) => ({ name: t.name, costCenter: t.costCenter, groups: t.groups, stages: this.stages })),
+    });
+  }
+
+  /** Namespaces of the platform's own parts: restricted unless the catalog says why not. */
+  private systemNamespaces(): void {
+    const namespaces = new Map<string, NamespaceSecurity>();
+    if (this.gitops) namespaces.set(GITOPS.namespace, { level: 'restricted' });
+    namespaces.set(PLATFORM_NAMESPACES.ci, { level: 'restricted' });
+    if (this.stages.includes('serving')) namespaces.set(PLATFORM_NAMESPACES.gateway, { level: 'restricted' });
+    for (const a of this.addons) {
+      const existing = namespaces.get(a.namespace);
       // Two add-ons may share a namespace (GPU operator and DCGM exporter); the looser level wins, with its reason.
-      if (existing === undefined || LEVEL_RANK[addon.namespaceSecurity.level] > LEVEL_RANK[existing.level]) systemNamespaces.set(addon.namespace, addon.namespaceSecurity);
+      if (existing === undefined || LEVEL_RANK[a.namespaceSecurity.level] > LEVEL_RANK[existing.level]) namespaces.set(a.namespace, a.namespaceSecurity);
     }
-    for (const [name, security] of [...systemNamespaces].sort(([a], [b]) => a.localeCompare(b))) {
-      new SystemNamespace(this, `ns-${name}`, { name, security, podSecurityVersion: psaVersion });
+    for (const [name, security] of [...namespaces].sort(([x], [y]) => x.localeCompare(y))) {
+      new SystemNamespace(this, `ns-${name}`, { name, security, podSecurityVersion: this.psaVersion });
     }
+  }
 
-    if ((props.addonDelivery ?? 'flux') === 'flux') {
-      const delivered = new Set(addons.map((a) => a.id));
-      for (const addon of addons) {
-        new FluxHelmRelease(this, `addon-${addon.id}`, {
-          addon,
-          values: clusterValues(addon, spec, cluster),
-          dependsOn: addon.dependsOn.filter((d) => delivered.has(d)),
-        });
-      }
+  /** GitOps delivery of the add-ons, in catalog dependency order. */
+  private addonReleases(): void {
+    const delivered = new Set(this.addons.map((a) => a.id));
+    for (const a of this.addons) {
+      new FluxHelmRelease(this, `addon-${a.id}`, { addon: a, values: clusterValues(a, this.spec, this.cluster), dependsOn: a.dependsOn.filter((d) => delivered.has(d)) });
     }
+  }
 
-    // Images: only trusted registries in team namespaces; signatures where the spec asks; Harbor's proxy caches on-prem.
-    const signaturesOn = spec.components.imageSignatures && spec.images.signed.length > 0;
+  /** Only trusted registries in team namespaces; signatures where the spec asks; Harbor's proxy caches on-prem. Returns whether signatures are on. */
+  private imageTrust(): boolean {
+    const { spec, cluster } = this;
     new TrustedImagePolicy(this, 'trusted-images', { allowedRegistries: [cluster.registry.endpoint, ...spec.images.extraTrustedRegistries], requireDigest: spec.images.requireDigest });
+    const signaturesOn = spec.components.imageSignatures && spec.images.signed.length > 0;
     if (signaturesOn) new ImageSignaturePolicy(this, 'signatures', { signed: spec.images.signed });
-    const harbor = addons.find((a) => a.id === 'harbor');
+    const harbor = this.addons.find((a) => a.id === 'harbor');
     if (harbor !== undefined) {
-      const upstreams = [...new Set([...addons, ...ADDONS.filter((a) => spec.components[a.component])].flatMap((a) => a.images).concat(Object.values(PLATFORM_IMAGES)).map((i) => parseImage(i).host))];
+      const enabled = ADDONS.filter((a) => spec.components[a.component]);
+      const upstreams = [...new Set([...enabled.flatMap((a) => a.images), ...Object.values(PLATFORM_IMAGES)].map((i) => parseImage(i).host))];
       new HarborProxyCache(this, 'harbor-proxy-cache', { namespace: harbor.namespace, upstreams, adminSecret: String(harbor.defaultValues.existingSecretAdminPassword) });
     }
+    return signaturesOn;
+  }
 
-    // Kubeflow on the primary (its kustomize parts are GitOps-delivered); training runtimes wherever TrainJobs run.
-    const kubeflowOn = spec.components.kubeflow;
-    const withProfiles = kubeflowOn && cluster.role === 'primary' && delivery === 'flux' && stages.includes('training');
-    if (kubeflowOn && cluster.role === 'primary' && delivery === 'flux') {
-      new Kubeflow(this, 'kubeflow', { spec: spec.kubeflow, podSecurityVersion: psaVersion, mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined });
+  /** Kubeflow on the primary (its kustomize parts are GitOps-delivered); training runtimes wherever TrainJobs run. Returns whether team Profiles are made. */
+  private kubeflow(): boolean {
+    const { spec, cluster } = this;
+    const onPrimary = spec.components.kubeflow && cluster.role === 'primary' && this.gitops;
+    if (onPrimary) {
+      new Kubeflow(this, 'kubeflow', { spec: spec.kubeflow, podSecurityVersion: this.psaVersion, mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined });
     }
-    if (addons.some((a) => a.id === 'kubeflow-trainer')) new TrainingRuntimes(this, 'training-runtimes');
+    if (this.addons.some((a) => a.id === 'kubeflow-trainer')) new TrainingRuntimes(this, 'training-runtimes');
+    return onPrimary && this.stages.includes('training');
+  }
 
+  /** A WorkflowNamespace per team and stage. */
+  private teamNamespaces(signaturesOn: boolean, withProfiles: boolean): string[] {
+    const { spec, cluster, stages } = this;
     const names: string[] = [];
     for (const team of spec.teams) {
       for (const stage of stages) {
@@ -105,7 +137,7 @@ export class MlPlatform extends Chart {
           stage,
           costCenter: team.costCenter,
           quota,
-          podSecurityVersion: psaVersion,
+          podSecurityVersion: this.psaVersion,
           flows: stageNetworkFlows({ team: team.name, stage, stages, objectStoreCidrs: spec.network.objectStoreCidrs, metricsPorts: spec.network.metricsPorts }),
           imagePullSecret: cluster.registry.pullSecretName,
           namespaceLabels: signaturesOn ? { [SIGNATURE_OPT_IN_LABEL]: 'true' } : {},
@@ -115,43 +147,43 @@ export class MlPlatform extends Chart {
         names.push(ns.name);
       }
     }
-    this.workflowNamespaces = names;
-    if (withProfiles) {
-      for (const team of spec.teams) {
-        const quota = team.quotas.training;
-        if (quota !== undefined) new TeamProfile(this, `profile-${team.name}`, { team: team.name, costCenter: team.costCenter, ownerGroup: team.groups.mlEngineers[0], quota });
-      }
-    }
+    return names;
+  }
 
-    // GPUs: pools rendered for the provider, sharing configs for the operator, and Kueue queues.
-    const components = spec.components;
+  private teamProfiles(): void {
+    for (const team of this.spec.teams) {
+      const quota = team.quotas.training;
+      if (quota !== undefined) new TeamProfile(this, `profile-${team.name}`, { team: team.name, costCenter: team.costCenter, ownerGroup: team.groups.mlEngineers[0], quota });
+    }
+  }
+
+  /** GPU pools rendered for the provider, sharing configs for the operator, and Kueue queues. */
+  private gpus(): void {
+    const { spec, cluster } = this;
     for (const pool of cluster.gpuPools) new GpuNodePool(this, `gpu-pool-${pool.name}`, { cluster, pool });
-    if (components.gpuOperator) new GpuSharingConfig(this, 'gpu-sharing', { pools: cluster.gpuPools.filter((p) => p.enabled), namespace: addon('gpu-operator').namespace });
-    if (components.kueue) {
-      const plan = planQueues(spec, cluster, stages);
+    if (spec.components.gpuOperator) new GpuSharingConfig(this, 'gpu-sharing', { pools: cluster.gpuPools.filter((p) => p.enabled), namespace: addon('gpu-operator').namespace });
+    if (spec.components.kueue) {
+      const plan = planQueues(spec, cluster, this.stages);
       new KueueQueues(this, 'queues', { plan });
       if (plan.multiKueue !== undefined) new MultiKueueDispatch(this, 'multikueue', { clusters: plan.multiKueue.clusters });
     }
+  }
 
-    // Metrics, alerts and dashboards on top of kube-prometheus-stack.
-    if (components.kubePrometheusStack) {
-      new Observability(this, 'observability', {
-        spec: spec.observability,
-        namespace: addon('kube-prometheus-stack').namespace,
-        cluster: {
-          components,
-          role: cluster.role,
-          stages,
-          workflowNamespaces: spec.teams.flatMap((t) => stages.map((stage) => ({ namespace: workflowNamespaceName(t.name, stage), stage }))),
-          metricsPorts: spec.network.metricsPorts,
-          gitops: (props.addonDelivery ?? 'flux') === 'flux',
-        },
-      });
-    }
-
-    new LeastPrivilegeRbac(this, 'rbac', {
-      platformAdmins: spec.platformAdmins,
-      teams: spec.teams.map((t) => ({ name: t.name, costCenter: t.costCenter, groups: t.groups, stages })),
+  /** Metrics, alerts and dashboards on top of kube-prometheus-stack. */
+  private observability(): void {
+    const { spec, cluster, stages } = this;
+    if (!spec.components.kubePrometheusStack) return;
+    new Observability(this, 'observability', {
+      spec: spec.observability,
+      namespace: addon('kube-prometheus-stack').namespace,
+      cluster: {
+        components: spec.components,
+        role: cluster.role,
+        stages,
+        workflowNamespaces: spec.teams.flatMap((t) => stages.map((stage) => ({ namespace: workflowNamespaceName(t.name, stage), stage }))),
+        metricsPorts: spec.network.metricsPorts,
+        gitops: this.gitops,
+      },
     });
   }
 }
