@@ -80,6 +80,8 @@ export class MlPlatform extends Chart {
     if (this.gitops) namespaces.set(GITOPS.namespace, { level: 'restricted' });
     namespaces.set(PLATFORM_NAMESPACES.ci, { level: 'restricted' });
     if (this.stages.includes('serving')) namespaces.set(PLATFORM_NAMESPACES.gateway, { level: 'restricted' });
+    // Cluster API objects of self-managed (pivoted) on-prem clusters live in the cluster itself.
+    for (const pool of this.cluster.gpuPools) if (pool.clusterApi !== undefined) namespaces.set(pool.clusterApi.namespace, { level: 'restricted' });
     for (const a of this.addons) {
       const existing = namespaces.get(a.namespace);
       // Two add-ons may share a namespace (GPU operator and DCGM exporter); the looser level wins, with its reason.

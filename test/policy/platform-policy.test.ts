@@ -5,7 +5,7 @@ import { clusterStages, loadEnvironment, STAGES } from '../../environments';
 import { ManifestObject } from '../../stacks/manifests';
 import { isAllowed, Subject } from '../support/rbac-evaluator';
 import { everyCluster } from '../support/synth';
-import { ALL_POLICIES, hardenedPods, imageIsPinned, namespaceGuardrails, noInlineSecrets, noWildcardRbac, pinnedImages, restrictedPodSecurity } from './rules';
+import { ALL_POLICIES, hardenedPods, imageIsPinned, namespaceGuardrails, namespacesExist, noInlineSecrets, noWildcardRbac, pinnedImages, restrictedPodSecurity } from './rules';
 
 const clusters = everyCluster();
 
@@ -119,6 +119,7 @@ describe('policies catch violations', () => {
     expect(hardenedPods([pod({ image: 'a:1' })])).toHaveLength(6);
     expect(hardenedPods([pod({ ...good, securityContext: { ...good.securityContext, privileged: true } })])).toHaveLength(1);
   });
+  it('objects in a namespace nobody creates', () => expect(namespacesExist([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ghost' } }])).toEqual(['ConfigMap ghost/c: namespace ghost is not in the output']));
   it('inline Secret data', () => expect(noInlineSecrets([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { a: 'b' } }])).toHaveLength(1));
   it('covers every stage of the workflow', () => expect(STAGES).toEqual(['data-prep', 'training', 'serving', 'monitoring']));
 });

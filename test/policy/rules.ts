@@ -138,4 +138,10 @@ export function costLabels(objs: readonly ManifestObject[]): string[] {
     .map((o) => `${id(o)}: missing team/stage/cost-center label`);
 }
 
-export const ALL_POLICIES = { restrictedPodSecurity, namespaceGuardrails, noWildcardRbac, pinnedImages, hardenedPods, noInlineSecrets, costLabels } as const;
+/** Every namespaced object goes to a namespace the output creates (or kube-system): nothing is refused for a missing namespace. */
+export function namespacesExist(objs: readonly ManifestObject[]): string[] {
+  const created = new Set(['kube-system', ...objs.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)]);
+  return objs.filter((o) => o.metadata.namespace !== undefined && !created.has(o.metadata.namespace)).map((o) => `${id(o)}: namespace ${o.metadata.namespace} is not in the output`);
+}
+
+export const ALL_POLICIES = { restrictedPodSecurity, namespaceGuardrails, noWildcardRbac, pinnedImages, hardenedPods, noInlineSecrets, costLabels, namespacesExist } as const;
