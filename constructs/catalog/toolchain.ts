@@ -9,4 +9,14 @@ export const TEST_TOOLCHAIN = {
   etcd: 'v3.6.16',
   /** sigs.k8s.io/kwok: fake GPU nodes for scheduling tests. */
   kwok: 'v0.7.0',
+  /** github.com/pulumi/pulumi/pkg/v3 and sdk/v3: the Pulumi CLI (engine) for `npm run test:pulumi` (test/pulumi-engine/). */
+  pulumi: 'v3.274.1',
+  /**
+   * github.com/pulumi/pulumi-kubernetes/provider/v4: no provider/v4 tag is served, so a pseudo-version.
+   * Commit f47bc2d6f199 (2026-01-15) precedes the v4.25.0 tag (sdk/v4.25.0, 2026-01-16) by a day, so the
+   * plugin reports 4.25.0 and package.json pins npm's @pulumi/kubernetes at 4.25.0.
+   */
+  pulumiKubernetesProvider: 'v4.0.0-20260115033456-f47bc2d6f199',
+  /** The version the provider plugin reports (-X .../pkg/version.Version); equals package.json's @pulumi/kubernetes. */
+  pulumiKubernetesPluginVersion: '4.25.0',
 } as const;

@@ -1,5 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
+import { apiGroupOf, ManifestObject } from '../manifests';
+import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
 import { DeploymentPlan } from './deployment-plan';
 
 export interface ClusterPlatformArgs {
@@ -7,10 +10,36 @@ export interface ClusterPlatformArgs {
   readonly plan: DeploymentPlan;
   /** The cluster's provider: every child is created through it. */
   readonly provider: k8s.Provider;
+  /**
+   * Stack setting `addonInstall: crds-only` (offline test clusters): each release installs a local
+   * stand-in chart holding only these CRDs, and one more release the cluster-provided CRDs, before
+   * the platform objects. @default the catalog's charts
+   */
+  readonly crdsOnly?: CrdInstallPlan;
 }
 
 /** Pulumi type token of the component. */
 export const CLUSTER_PLATFORM_TYPE = 'hybrid-ml-platform:stacks:ClusterPlatform';
+/** Pulumi type token of a group of custom resources (objects of CRDs an add-on or the cluster brings). */
+export const CUSTOM_RESOURCES_TYPE = 'hybrid-ml-platform:stacks:CustomResources';
+
+/**
+ * Objects of CRD kinds, one `apiextensions.CustomResource` each. Not a yaml/v2 ConfigGroup: a
+ * ConfigGroup must know whether each kind is namespaced when it is registered, which a fresh
+ * cluster cannot tell before the release that brings the CRD is installed (`pulumi preview` failed
+ * with "failed to determine if the following GVK is namespaced").
+ */
+export class CustomResources extends pulumi.ComponentResource {
+  constructor(name: string, args: { objs: readonly ManifestObject[]; provider: k8s.Provider; dependsOn: pulumi.Resource[] }, opts?: pulumi.ComponentResourceOptions) {
+    super(CUSTOM_RESOURCES_TYPE, name, {}, opts);
+    for (const obj of args.objs) {
+      const { apiVersion, kind, metadata, ...fields } = obj;
+      const id = metadata.namespace === undefined ? metadata.name : `${metadata.namespace}/${metadata.name}`;
+      new k8s.apiextensions.CustomResource(`${name}:${kind}:${id}`, { apiVersion, kind, metadata, ...fields }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+    }
+    this.registerOutputs({ count: args.objs.length });
+  }
+}
 
 /** Helm's chart reference for a catalog entry: OCI charts are addressed by URL, others by repo + name. */
 function chartSource(plan: DeploymentPlan['releases'][number]): Pick<k8s.helm.v3.ReleaseArgs, 'chart' | 'repositoryOpts'> {
@@ -37,9 +66,13 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
     const namespaces = new k8s.yaml.v2.ConfigGroup(`${name}-namespaces`, { objs: [...plan.namespaces] }, child);
 
+    const { crdsOnly } = args;
     const releases = new Map<string, k8s.helm.v3.Release>();
     for (const release of plan.releases) {
       const deps: pulumi.Resource[] = [namespaces, ...release.dependsOn.map((d) => releases.get(d)).filter((r): r is k8s.helm.v3.Release => r !== undefined)];
+      const source = crdsOnly === undefined
+        ? chartSource(release)
+        : { chart: writeStandInChart(standInChart(release.addon, crdsOnly.byAddon.get(release.addon.id) ?? [])) };
       releases.set(
         release.addon.id,
         new k8s.helm.v3.Release(
@@ -48,7 +81,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             name: release.addon.id,
             namespace: release.addon.namespace,
             createNamespace: false,
-            ...chartSource(release),
+            ...source,
             version: release.addon.chart.version,
             values: release.values,
             atomic: true,
@@ -58,11 +91,35 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       );
     }
 
-    new k8s.yaml.v2.ConfigGroup(`${name}-platform`, { objs: [...plan.platformObjects] }, { ...child, dependsOn: [namespaces] });
+    // crds-only: the CRDs cluster provisioning brings (Karpenter, Cluster API, ...) before the platform objects.
+    const clusterCrds: pulumi.Resource[] = crdsOnly !== undefined && crdsOnly.cluster.length > 0
+      ? [
+          new k8s.helm.v3.Release(
+            `${name}-${CLUSTER_CRDS_RELEASE.name}`,
+            {
+              name: CLUSTER_CRDS_RELEASE.name,
+              namespace: CLUSTER_CRDS_RELEASE.namespace,
+              createNamespace: false,
+              chart: writeStandInChart({ name: CLUSTER_CRDS_RELEASE.name, version: CLUSTER_CRDS_RELEASE.version, crds: crdsOnly.cluster }),
+              version: CLUSTER_CRDS_RELEASE.version,
+              atomic: true,
+            },
+            child,
+          ),
+        ]
+      : [];
+    // Objects of the CRDs cluster provisioning brings (Karpenter, Cluster API, ...) are custom resources too.
+    const clusterGroups = new Set<string>(CLUSTER_PROVIDED_CRD_GROUPS);
+    const ofClusterCrds = (o: ManifestObject): boolean => clusterGroups.has(apiGroupOf(o.apiVersion));
+    new k8s.yaml.v2.ConfigGroup(`${name}-platform`, { objs: plan.platformObjects.filter((o) => !ofClusterCrds(o)) }, { ...child, dependsOn: [namespaces] });
+    const clusterResources = plan.platformObjects.filter(ofClusterCrds);
+    if (clusterResources.length > 0) {
+      new CustomResources(`${name}-cluster-resources`, { objs: clusterResources, provider, dependsOn: [namespaces, ...clusterCrds] }, { parent: this });
+    }
 
     for (const [addonId, objs] of [...plan.customResources].sort(([a], [b]) => a.localeCompare(b))) {
       const release = releases.get(addonId);
-      new k8s.yaml.v2.ConfigGroup(`${name}-${addonId}-resources`, { objs: [...objs] }, { ...child, dependsOn: release === undefined ? [namespaces] : [namespaces, release] });
+      new CustomResources(`${name}-${addonId}-resources`, { objs, provider, dependsOn: release === undefined ? [namespaces] : [namespaces, release] }, { parent: this });
     }
 
     this.releaseNames = [...releases.values()].map((r) => r.name);

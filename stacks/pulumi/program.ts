@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../environments';
+import { AddonInstallMode, defaultCrdDirectory, loadCrds, parseAddonInstallMode, planCrds } from './addon-install';
 import { ClusterPlatform } from './cluster-platform';
 import { planEnvironment } from './deployment-plan';
 
@@ -15,9 +16,25 @@ export function connectionsFromConfig(config: pulumi.Config, clusters: readonly 
   return Object.fromEntries(clusters.map((c) => [c, { kubeconfig: config.getSecret(`kubeconfig-${c}`), context: config.get(`context-${c}`) }]));
 }
 
+/** How add-ons are installed (stack settings `addonInstall`, `crdDirectory`; see addon-install.ts). */
+export interface AddonInstallOptions {
+  readonly mode: AddonInstallMode;
+  /** crds-only: where the CRD manifests are. @default the repository's test/fixtures/crds/ */
+  readonly crdDirectory?: string;
+}
+
+export function addonInstallFromConfig(config: pulumi.Config): AddonInstallOptions {
+  return { mode: parseAddonInstallMode(config.get('addonInstall')), crdDirectory: config.get('crdDirectory') };
+}
+
 /** Deploys every cluster of an environment, one Provider per cluster. */
-export function deployEnvironment(envName: string, connections: Readonly<Record<string, ClusterConnection>>): ClusterPlatform[] {
+export function deployEnvironment(
+  envName: string,
+  connections: Readonly<Record<string, ClusterConnection>>,
+  addonInstall: AddonInstallOptions = { mode: 'helm' },
+): ClusterPlatform[] {
   const spec = loadEnvironment(envName);
+  const crds = addonInstall.mode === 'crds-only' ? loadCrds(addonInstall.crdDirectory ?? defaultCrdDirectory()) : [];
   return planEnvironment(spec).map((plan) => {
     const name = plan.cluster.name;
     const connection = connections[name] ?? {};
@@ -27,6 +44,6 @@ export function deployEnvironment(envName: string, connections: Readonly<Record<
       // Server-side apply, so the objects Flux or kubectl applied are adopted rather than fought over.
       enableServerSideApply: true,
     });
-    return new ClusterPlatform(name, { plan, provider });
+    return new ClusterPlatform(name, { plan, provider, crdsOnly: addonInstall.mode === 'crds-only' ? planCrds(plan, crds) : undefined });
   });
 }

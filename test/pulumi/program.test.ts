@@ -1,6 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
-import { ADDONS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
 import { loadEnvironment } from '../../environments';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { CLUSTER_CRDS_RELEASE, defaultCrdDirectory, loadCrds, parseAddonInstallMode, planCrds, standInChart, writeStandInChart } from '../../stacks/pulumi/addon-install';
 import { planEnvironment } from '../../stacks/pulumi/deployment-plan';
 import { addonsFor } from '../../stacks/addon-selection';
 import { ManifestObject } from '../../stacks/manifests';
@@ -22,6 +27,16 @@ pulumi.runtime.setMocks(
   'prod',
 );
 
+/** Objects a cluster gets: ConfigGroup objs plus one CustomResource per object of a CRD kind. */
+function appliedObjects(cluster: string): ManifestObject[] {
+  const mine = registered.filter((r) => r.name.startsWith(`${cluster}-`));
+  const groups = mine.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap((g) => g.inputs.objs as ManifestObject[]);
+  const customResources = mine
+    .filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:yaml/') && !r.type.startsWith('kubernetes:helm.sh/'))
+    .map((r) => r.inputs as unknown as ManifestObject);
+  return [...groups, ...customResources];
+}
+
 async function settled(): Promise<void> {
   let last = -1;
   for (let i = 0; i < 100 && last !== registered.length; i++) {
@@ -36,7 +51,7 @@ describe('Pulumi program (mocked engine)', () => {
     const { deployEnvironment } = await import('../../stacks/pulumi/program');
     deployEnvironment('prod', { 'onprem-h100': { context: 'dc1' } });
     await settled();
-  });
+  }, 60000);
 
   const spec = loadEnvironment('prod');
   const byType = (t: string) => registered.filter((r) => r.type === t);
@@ -69,7 +84,7 @@ describe('Pulumi program (mocked engine)', () => {
       const gitOpsOnly = (o: ManifestObject) =>
         o.apiVersion.includes('toolkit.fluxcd.io') || o.metadata.name === 'flux-system' || o.metadata.name === 'ml-platform-flux' || (KUBEFLOW_CRD_GROUPS as readonly string[]).includes(o.apiVersion.split('/')[0]);
       const synthesized = files.flatMap((f) => f.objects).filter((o) => !gitOpsOnly(o));
-      const applied = byType('kubernetes:yaml/v2:ConfigGroup').filter((g) => g.name.startsWith(`${cluster.name}-`)).flatMap((g) => g.inputs.objs as ManifestObject[]);
+      const applied = appliedObjects(cluster.name);
       const key = (o: ManifestObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
       expect(applied.map(key).sort()).toEqual(synthesized.map(key).sort());
     }
@@ -89,6 +104,14 @@ describe('deployment plan', () => {
     }
   });
 
+  it('applies objects of CRD kinds as CustomResources (a ConfigGroup cannot register kinds a fresh cluster does not know yet)', () => {
+    const customResources = registered.filter((r) => r.type.startsWith('kubernetes:') && /^kubernetes:[^:]+\.[^:]+\/[^:]+:/.test(r.type) && !r.type.startsWith('kubernetes:helm.sh/'));
+    expect(customResources.length).toBeGreaterThan(0);
+    for (const g of registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')) {
+      for (const o of g.inputs.objs as ManifestObject[]) expect([...ADDONS.flatMap((a) => a.crdGroups as readonly string[]), ...CLUSTER_PROVIDED_CRD_GROUPS]).not.toContain(o.apiVersion.split('/')[0]);
+    }
+  });
+
   it('puts objects of add-on CRDs behind the release that brings the CRD', () => {
     for (const plan of plans) {
       for (const [addonId, objs] of plan.customResources) {
@@ -97,5 +120,77 @@ describe('deployment plan', () => {
       }
       for (const o of plan.platformObjects) expect(ADDONS.flatMap((a) => a.crdGroups as readonly string[])).not.toContain(o.apiVersion.split('/')[0]);
     }
+  });
+});
+
+describe('addonInstall: crds-only (offline clusters)', () => {
+  const env = 'staging';
+  const spec = loadEnvironment(env);
+  const ofCluster = (c: string) => registered.filter((r) => r.name.startsWith(`${c}-`) || r.name === c);
+  const chartCrds = (dir: string) => (fs.existsSync(path.join(dir, 'crds')) ? fs.readdirSync(path.join(dir, 'crds')).map((f) => f.replace(/\.yaml$/, '')).sort() : []);
+
+  beforeAll(async () => {
+    const { deployEnvironment } = await import('../../stacks/pulumi/program');
+    deployEnvironment(env, {}, { mode: 'crds-only' });
+    await settled();
+  }, 60000);
+
+  it('keeps one Helm release per add-on, of a local stand-in chart holding exactly the CRDs of its API groups', () => {
+    const crds = loadCrds(defaultCrdDirectory());
+    for (const cluster of spec.clusters) {
+      const releases = ofCluster(cluster.name).filter((r) => r.type === 'kubernetes:helm.sh/v3:Release' && r.name !== `${cluster.name}-${CLUSTER_CRDS_RELEASE.name}`);
+      expect(releases.map((r) => r.name).sort()).toEqual(addonsFor(spec, cluster).map((a) => `${cluster.name}-${a.id}`).sort());
+      for (const addon of addonsFor(spec, cluster)) {
+        const release = releases.find((r) => r.name === `${cluster.name}-${addon.id}`)!;
+        const chart = release.inputs.chart as string;
+        expect(path.isAbsolute(chart)).toBe(true);
+        expect(release.inputs.repositoryOpts).toBeUndefined();
+        expect(release.inputs.version).toBe(addon.chart.version);
+        expect(YAML.parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf8'))).toMatchObject({ name: addon.chart.name, version: addon.chart.version });
+        const expected = crds.filter((c) => (addon.crdGroups as readonly string[]).includes((c.spec as { group: string }).group)).map((c) => c.metadata.name);
+        expect(chartCrds(chart)).toEqual(expected.sort());
+      }
+    }
+  });
+
+  it('adds a release of the CRDs cluster provisioning brings, for the kinds the platform objects use', () => {
+    for (const plan of planEnvironment(spec)) {
+      const clusterKinds = plan.platformObjects.filter((o) => (CLUSTER_PROVIDED_CRD_GROUPS as readonly string[]).includes(o.apiVersion.split('/')[0]));
+      const release = ofCluster(plan.cluster.name).find((r) => r.name === `${plan.cluster.name}-${CLUSTER_CRDS_RELEASE.name}`);
+      if (clusterKinds.length === 0) {
+        expect(release).toBeUndefined();
+        continue;
+      }
+      const names = chartCrds(release!.inputs.chart as string);
+      for (const o of clusterKinds) expect(names.some((n) => n.endsWith(`.${o.apiVersion.split('/')[0]}`))).toBe(true);
+    }
+  });
+
+  it('applies the same platform objects and custom resources as with the real charts', () => {
+    for (const plan of planEnvironment(spec)) {
+      const applied = appliedObjects(plan.cluster.name);
+      const planned = [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat()];
+      const key = (o: ManifestObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+      expect(applied.map(key).sort()).toEqual(planned.map(key).sort());
+    }
+  });
+
+  it('writes the same stand-in chart to the same directory (no diff between runs)', () => {
+    const [addon] = ADDONS;
+    const chart = standInChart(addon, loadCrds(defaultCrdDirectory()).slice(0, 2));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'standin-'));
+    try {
+      expect(writeStandInChart(chart, root)).toBe(writeStandInChart(chart, root));
+      expect(writeStandInChart({ ...chart, crds: chart.crds.slice(0, 1) }, root)).not.toBe(writeStandInChart(chart, root));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an unknown mode and names kinds that have no CRD', () => {
+    expect(() => parseAddonInstallMode('chart-less')).toThrow(/addonInstall must be one of helm, crds-only/);
+    expect(parseAddonInstallMode(undefined)).toBe('helm');
+    const plan = planEnvironment(spec).find((p) => p.customResources.size > 0)!;
+    expect(() => planCrds(plan, [])).toThrow(/uses kinds with no CRD in the CRD directory: .+\//);
   });
 });
