@@ -9,6 +9,7 @@ import { TEST_TOOLCHAIN } from '../../constructs/catalog/toolchain';
 import { ensureBinaries } from './build';
 import { ControlPlane, startControlPlane } from './control-plane';
 import { createFakeNode, startKwok } from './kwok';
+import { poll } from './platform-helpers';
 import { isAlive } from './process';
 
 let cp: ControlPlane | undefined;
@@ -19,22 +20,6 @@ const cluster = (): ControlPlane => {
   }
   return cp;
 };
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(250);
-  }
-}
 
 async function kubectlOk(args: readonly string[], input?: string): Promise<string> {
   const res = await cluster().kubectl(args, input);
