@@ -70,11 +70,34 @@ export function defaultCrdDirectory(from: string = __dirname): string {
   }
 }
 
+interface CrdVersionShape {
+  readonly name: string;
+  readonly storage?: boolean;
+}
+
+/**
+ * A stand-in chart runs no controller, so a CRD whose conversion webhook the add-on's controller
+ * serves (sigstore's ClusterImagePolicy) could store no object of a non-storage version. Such a
+ * CRD gets conversion `None`, with the version the platform writes as the storage version.
+ */
+export function withoutConversionWebhook(crd: ManifestObject, writtenVersions: ReadonlySet<string>): ManifestObject {
+  const spec = crd.spec as { conversion?: { strategy?: string }; versions: readonly CrdVersionShape[] };
+  if (spec.conversion?.strategy !== 'Webhook') return crd;
+  const storage = writtenVersions.size === 1 ? [...writtenVersions][0] : spec.versions.find((v) => v.storage)?.name;
+  return { ...crd, spec: { ...spec, conversion: { strategy: 'None' }, versions: spec.versions.map((v) => ({ ...v, storage: v.name === storage })) } };
+}
+
 /**
  * Picks the CRDs for one cluster. Throws, naming them, when an object's kind has no CRD in the
  * set: the apply would fail later and less clearly.
  */
-export function planCrds(plan: DeploymentPlan, crds: readonly ManifestObject[]): CrdInstallPlan {
+export function planCrds(plan: DeploymentPlan, allCrds: readonly ManifestObject[]): CrdInstallPlan {
+  const written = new Map<string, Set<string>>();
+  for (const o of [...plan.platformObjects, ...[...plan.customResources.values()].flat()]) {
+    const key = `${apiGroupOf(o.apiVersion)}/${o.kind}`;
+    written.set(key, (written.get(key) ?? new Set()).add(o.apiVersion.split('/')[1] ?? o.apiVersion));
+  }
+  const crds = allCrds.map((c) => withoutConversionWebhook(c, written.get(`${crdGroup(c)}/${crdKind(c)}`) ?? new Set()));
   const byAddon = new Map<string, ManifestObject[]>();
   for (const release of plan.releases) {
     const groups = release.addon.crdGroups as readonly string[];

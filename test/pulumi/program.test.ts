@@ -194,3 +194,14 @@ describe('addonInstall: crds-only (offline clusters)', () => {
     expect(() => planCrds(plan, [])).toThrow(/uses kinds with no CRD in the CRD directory: .+\//);
   });
 });
+
+describe('stand-in CRDs', () => {
+  it('replace a conversion webhook (served by a controller the stand-in chart does not run) by None, storing the version the platform writes', () => {
+    const plan = planEnvironment(loadEnvironment('staging')).find((p) => p.customResources.has('policy-controller'))!;
+    const cip = planCrds(plan, loadCrds(defaultCrdDirectory())).byAddon.get('policy-controller')!.find((c) => c.metadata.name.startsWith('clusterimagepolicies.'))!;
+    const written = plan.customResources.get('policy-controller')!.find((o) => o.kind === 'ClusterImagePolicy')!.apiVersion.split('/')[1];
+    const spec = cip.spec as { conversion: { strategy: string }; versions: { name: string; storage: boolean }[] };
+    expect(spec.conversion).toEqual({ strategy: 'None' });
+    expect(spec.versions.filter((v) => v.storage).map((v) => v.name)).toEqual([written]);
+  });
+});

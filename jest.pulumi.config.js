@@ -1,0 +1,13 @@
+/**
+ * `npm run test:pulumi`: every stack deployed by the Pulumi engine built from Go modules into real
+ * control planes (test/cluster/pulumi-up.test.ts; about 10 min on 2 cores once the engine is built).
+ */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/cluster'],
+  testMatch: ['**/pulumi-up.test.ts'],
+  testTimeout: 600000,
+  maxWorkers: 1,
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+};
