@@ -4,6 +4,6 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/build/', '<rootDir>/test/cluster/'],
+  testPathIgnorePatterns: ['/node_modules/', '/build/', '<rootDir>/test/cluster/', '<rootDir>/test/upstream/'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
 };

@@ -19,4 +19,8 @@ export const TEST_TOOLCHAIN = {
   pulumiKubernetesProvider: 'v4.0.0-20260115033456-f47bc2d6f199',
   /** The version the provider plugin reports (-X .../pkg/version.Version); equals package.json's @pulumi/kubernetes. */
   pulumiKubernetesPluginVersion: '4.25.0',
+  /** helm.sh/helm/v3: renders the real charts (test/charts/); v3 is the major Flux's helm-controller and the Pulumi provider embed. */
+  helm: 'v3.22.0',
+  /** sigs.k8s.io/kustomize/kustomize/v5: builds the Kubeflow manifests (v5.8.3 needs Go 1.27). */
+  kustomize: 'v5.8.1',
 } as const;

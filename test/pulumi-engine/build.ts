@@ -14,12 +14,11 @@
  *
  * Run as a script (`node build/test/pulumi-engine/build.js`) or import ensureEngine().
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TEST_TOOLCHAIN } from '../../constructs/catalog/toolchain';
-import { cacheRoot, checkGo, repoRoot } from '../cluster/build';
+import { buildMissing, cachedBinaryPath, goBinary, goEnv, GoTarget, repoRoot, requiredVersion, runAsScript } from '../toolchain/go-build';
 
 export interface EngineBinaries {
   readonly pulumi: string;
@@ -27,22 +26,8 @@ export interface EngineBinaries {
   readonly kubernetesProvider: string;
 }
 
-interface Target {
-  readonly key: keyof EngineBinaries;
-  readonly binary: string;
-  /** Directory under test/pulumi-engine/go/. */
-  readonly module: 'pulumi' | 'pulumi-kubernetes';
-  readonly pkg: string;
-  readonly version: string;
-  readonly ldflags: readonly string[];
-  /** Files of the wrapper (besides go.mod/go.sum) that go into the binary. */
-  readonly sources: readonly string[];
-  /** Writes generated inputs before the build. */
-  readonly prepare?: (moduleDir: string) => void;
-}
-
-/** Bump to force a rebuild when the flags below change meaning. */
-const RECIPE = 'v1';
+type Module = 'pulumi' | 'pulumi-kubernetes';
+type Target = GoTarget & { readonly key: keyof EngineBinaries };
 
 const PROVIDER_MODULE = 'github.com/pulumi/pulumi-kubernetes/provider/v4';
 
@@ -54,7 +39,7 @@ function targets(): Target[] {
     {
       key: 'pulumi',
       binary: 'pulumi',
-      module: 'pulumi',
+      moduleDir: moduleDir('pulumi'),
       pkg: 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi',
       version: pulumiVersion,
       // What `pulumi version` prints and what the engine compares plugin SDKs against.
@@ -64,7 +49,7 @@ function targets(): Target[] {
     {
       key: 'kubernetesProvider',
       binary: 'pulumi-resource-kubernetes',
-      module: 'pulumi-kubernetes',
+      moduleDir: moduleDir('pulumi-kubernetes'),
       pkg: '.',
       version: plugin,
       ldflags: [`-X ${PROVIDER_MODULE}/pkg/version.Version=${plugin}`],
@@ -74,7 +59,7 @@ function targets(): Target[] {
     {
       key: 'languageNodejs',
       binary: 'pulumi-language-nodejs',
-      module: 'pulumi',
+      moduleDir: moduleDir('pulumi'),
       pkg: './cmd/pulumi-language-nodejs',
       version: pulumiVersion,
       ldflags: [`-X main.version=${pulumiVersion.replace(/^v/, '')}`],
@@ -83,18 +68,7 @@ function targets(): Target[] {
   ];
 }
 
-function moduleDir(target: Pick<Target, 'module'>): string {
-  return path.join(repoRoot(), 'test', 'pulumi-engine', 'go', target.module);
-}
-
-function goBinary(): string {
-  const onPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, 'go')));
-  return !onPath && fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
-}
-
-function goEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '-mod=readonly' };
-}
+const moduleDir = (module: Module): string => path.join(repoRoot(), 'test', 'pulumi-engine', 'go', module);
 
 /**
  * cmd/pulumi-resource-kubernetes embeds schema-embed.json and terraform-mapping-embed.json,
@@ -120,21 +94,10 @@ function writeProviderSchema(dir: string, version: string): void {
   write('terraform-mapping-embed.json', JSON.stringify(mapping));
 }
 
-function cachedPath(target: Target): string {
-  const hash = createHash('sha256');
-  const dir = moduleDir(target);
-  for (const f of ['go.mod', 'go.sum', ...target.sources]) {
-    hash.update(fs.readFileSync(path.join(dir, f)));
-  }
-  hash.update(JSON.stringify([RECIPE, target.pkg, target.ldflags]));
-  const key = hash.digest('hex').slice(0, 12);
-  return path.join(cacheRoot(), 'bin', `${target.binary}-${target.version}-${key}`, target.binary);
-}
-
 /** Where the binaries are (or will be) cached, without building anything. */
 export function engineBinaryPaths(): EngineBinaries {
   const out: Partial<Record<keyof EngineBinaries, string>> = {};
-  for (const t of targets()) out[t.key] = cachedPath(t);
+  for (const t of targets()) out[t.key] = cachedBinaryPath(t);
   return out as EngineBinaries;
 }
 
@@ -142,48 +105,11 @@ const log = (msg: string): void => {
   process.stderr.write(`[pulumi-engine-build] ${msg}\n`);
 };
 
-async function buildOne(target: Target, dest: string, index: number, total: number): Promise<number> {
-  const cwd = moduleDir(target);
-  target.prepare?.(cwd);
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  for (const f of fs.readdirSync(path.dirname(dest))) {
-    if (f.startsWith(`${target.binary}.tmp-`)) fs.rmSync(path.join(path.dirname(dest), f), { force: true });
-  }
-  // Build to a temporary name and rename: never a truncated binary in the cache.
-  const tmp = `${dest}.tmp-${process.pid}`;
-  const args = ['build', '-p', '2', '-trimpath', '-mod=readonly', '-buildvcs=false', '-ldflags', ['-s', '-w', ...target.ldflags].join(' '), '-o', tmp, target.pkg];
-  const started = Date.now();
-  log(`(${index}/${total}) building ${target.binary} ${target.version} ...`);
-  const child = spawn(goBinary(), args, { cwd, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const ticker = setInterval(() => log(`    ${target.binary}: ${Math.round((Date.now() - started) / 1000)}s elapsed`), 30000);
-  try {
-    const code = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (c) => resolve(c ?? 1));
-    });
-    if (code !== 0) {
-      fs.rmSync(tmp, { force: true });
-      throw new Error(`go ${args.join(' ')} (in ${cwd}) failed with exit code ${code}:\n${output}`);
-    }
-  } finally {
-    clearInterval(ticker);
-  }
-  fs.renameSync(tmp, dest);
-  const seconds = (Date.now() - started) / 1000;
-  log(`(${index}/${total}) built ${target.binary} in ${seconds.toFixed(1)}s -> ${dest}`);
-  return seconds;
-}
-
 /** The wrapper go.mod files must require exactly the catalog's versions. Returns the problems found. */
 export function checkEnginePins(): string[] {
   const problems: string[] = [];
-  const goMod = (module: Target['module']): string => fs.readFileSync(path.join(repoRoot(), 'test', 'pulumi-engine', 'go', module, 'go.mod'), 'utf8');
-  const expectRequire = (module: Target['module'], modPath: string, version: string): void => {
-    const re = new RegExp(`^\\s*(?:require\\s+)?${modPath.replace(/[.]/g, '\\.')}\\s+(\\S+)`, 'm');
-    const found = re.exec(goMod(module))?.[1];
+  const expectRequire = (module: Module, modPath: string, version: string): void => {
+    const found = requiredVersion(path.join(moduleDir(module), 'go.mod'), modPath);
     if (found !== version) problems.push(`test/pulumi-engine/go/${module}/go.mod requires ${modPath} ${found ?? '(missing)'}, catalog pins ${version}`);
   };
   expectRequire('pulumi', 'github.com/pulumi/pulumi/pkg/v3', TEST_TOOLCHAIN.pulumi);
@@ -203,15 +129,7 @@ export function ensureEngine(): Promise<EngineBinaries> {
   pending ??= (async () => {
     const problems = checkEnginePins();
     if (problems.length > 0) throw new Error(`Pulumi engine wrapper modules and TEST_TOOLCHAIN disagree:\n  ${problems.join('\n  ')}`);
-    const missing = targets().filter((t) => !fs.existsSync(cachedPath(t)));
-    if (missing.length > 0) {
-      const goVersion = checkGo();
-      log(`${missing.length} binar${missing.length === 1 ? 'y' : 'ies'} to build with ${goVersion} (first run takes a while; cached afterwards in ${path.join(cacheRoot(), 'bin')})`);
-      const started = Date.now();
-      let i = 0;
-      for (const t of missing) await buildOne(t, cachedPath(t), ++i, missing.length);
-      log(`all built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    }
+    await buildMissing(targets(), log);
     return engineBinaryPaths();
   })();
   pending.catch(() => {
@@ -234,16 +152,4 @@ export function linkEngine(bins: EngineBinaries, dir: string): string {
   return dir;
 }
 
-if (require.main === module) {
-  const started = Date.now();
-  ensureEngine().then(
-    (bins) => {
-      for (const [k, v] of Object.entries(bins)) process.stdout.write(`${k}\t${v}\n`);
-      log(`ready in ${((Date.now() - started) / 1000).toFixed(2)}s`);
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsScript(ensureEngine, log);

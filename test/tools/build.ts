@@ -1,0 +1,85 @@
+/**
+ * Builds the tools the real-artifact tests run (helm, kustomize) from the Go wrapper modules in
+ * test/tools/go/ and caches them beside the control-plane binaries (test/toolchain/go-build.ts).
+ *
+ * Run as a script (`node build/test/tools/build.js`) or import ensureTools().
+ */
+import * as path from 'node:path';
+import { TEST_TOOLCHAIN } from '../../constructs/catalog/toolchain';
+import { buildMissing, cachedBinaryPath, GoTarget, repoRoot, requiredVersion, runAsScript } from '../toolchain/go-build';
+
+export interface Tools {
+  readonly helm: string;
+  readonly kustomize: string;
+}
+
+type Module = 'helm' | 'kustomize';
+const moduleDir = (module: Module): string => path.join(repoRoot(), 'test', 'tools', 'go', module);
+
+const HELM_MODULE = 'helm.sh/helm/v3';
+const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
+
+/**
+ * Helm's release build stamps its version and the Kubernetes version it defaults to (the client-go
+ * minor + 1, its Makefile's rule); unstamped it reports v1.20. The tests pass --kube-version anyway.
+ */
+function helmLdflags(): string[] {
+  const clientGo = requiredVersion(path.join(moduleDir('helm'), 'go.mod'), 'k8s.io/client-go') ?? 'v0.0.0';
+  const [, minor] = /^v0\.(\d+)\./.exec(clientGo) ?? ['', '0'];
+  return [
+    `-X helm.sh/helm/v3/internal/version.version=${TEST_TOOLCHAIN.helm}`,
+    '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+    ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((pkg) => [`-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=${minor}`]),
+  ];
+}
+
+function targets(): (GoTarget & { key: keyof Tools })[] {
+  return [
+    { key: 'helm', binary: 'helm', moduleDir: moduleDir('helm'), pkg: `${HELM_MODULE}/cmd/helm`, version: TEST_TOOLCHAIN.helm, ldflags: helmLdflags() },
+    {
+      key: 'kustomize',
+      binary: 'kustomize',
+      moduleDir: moduleDir('kustomize'),
+      pkg: KUSTOMIZE_MODULE,
+      version: TEST_TOOLCHAIN.kustomize,
+      ldflags: [`-X sigs.k8s.io/kustomize/api/provenance.version=${TEST_TOOLCHAIN.kustomize}`, '-X sigs.k8s.io/kustomize/api/provenance.buildDate=1970-01-01T00:00:00Z'],
+    },
+  ];
+}
+
+/** Where the tools are (or will be) cached, without building anything. */
+export function toolPaths(): Tools {
+  return Object.fromEntries(targets().map((t) => [t.key, cachedBinaryPath(t)])) as unknown as Tools;
+}
+
+/** The wrapper go.mod files must require exactly the catalog's versions. Returns the problems found. */
+export function checkToolPins(): string[] {
+  const problems: string[] = [];
+  const expect = (module: Module, modPath: string, version: string): void => {
+    const found = requiredVersion(path.join(moduleDir(module), 'go.mod'), modPath);
+    if (found !== version) problems.push(`test/tools/go/${module}/go.mod requires ${modPath} ${found ?? '(missing)'}, catalog pins ${version}`);
+  };
+  expect('helm', HELM_MODULE, TEST_TOOLCHAIN.helm);
+  expect('kustomize', KUSTOMIZE_MODULE, TEST_TOOLCHAIN.kustomize);
+  return problems;
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`[tools-build] ${msg}\n`);
+};
+
+let pending: Promise<Tools> | undefined;
+
+/** Builds whatever is missing and returns the paths of the tools. */
+export function ensureTools(): Promise<Tools> {
+  pending ??= (async () => {
+    const problems = checkToolPins();
+    if (problems.length > 0) throw new Error(`Go wrapper modules and TEST_TOOLCHAIN disagree:\n  ${problems.join('\n  ')}`);
+    await buildMissing(targets(), log);
+    return toolPaths();
+  })();
+  pending.catch(() => (pending = undefined));
+  return pending;
+}
+
+if (require.main === module) runAsScript(ensureTools, log);
