@@ -23,4 +23,6 @@ export const TEST_TOOLCHAIN = {
   helm: 'v3.22.0',
   /** sigs.k8s.io/kustomize/kustomize/v5: builds the Kubeflow manifests (v5.8.3 needs Go 1.27). */
   kustomize: 'v5.8.1',
+  /** github.com/prometheus/prometheus (cmd/promtool, Prometheus 3.16.0): checks and unit-tests the PrometheusRules (test/upstream/). */
+  promtool: 'v0.316.0',
 } as const;

@@ -1,5 +1,5 @@
 /**
- * Builds the tools the real-artifact tests run (helm, kustomize) from the Go wrapper modules in
+ * Builds the tools the real-artifact tests run (helm, kustomize, promtool) from the Go wrapper modules in
  * test/tools/go/ and caches them beside the control-plane binaries (test/toolchain/go-build.ts).
  *
  * Run as a script (`node build/test/tools/build.js`) or import ensureTools().
@@ -11,13 +11,25 @@ import { buildMissing, cachedBinaryPath, GoTarget, repoRoot, requiredVersion, ru
 export interface Tools {
   readonly helm: string;
   readonly kustomize: string;
+  readonly promtool: string;
 }
 
-type Module = 'helm' | 'kustomize';
+type Module = 'helm' | 'kustomize' | 'promtool';
 const moduleDir = (module: Module): string => path.join(repoRoot(), 'test', 'tools', 'go', module);
 
 const HELM_MODULE = 'helm.sh/helm/v3';
 const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
+const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
+
+/**
+ * Prometheus' release build (.promu.yml) stamps github.com/prometheus/common/version; the module's
+ * v0.3MM.P is Prometheus 3.MM.P. Fixed revision/date/user keep the binary reproducible.
+ */
+function promtoolLdflags(): string[] {
+  const [, minor, patch] = /^v0\.3(\d\d)\.(\d+)$/.exec(TEST_TOOLCHAIN.promtool) ?? ['', '0', '0'];
+  const v = 'github.com/prometheus/common/version';
+  return [`-X ${v}.Version=3.${Number(minor)}.${patch}`, `-X ${v}.Revision=${TEST_TOOLCHAIN.promtool}`, `-X ${v}.Branch=HEAD`, `-X ${v}.BuildUser=hybrid-ml-platform`, `-X ${v}.BuildDate=19700101-00:00:00`];
+}
 
 /**
  * Helm's release build stamps its version and the Kubernetes version it defaults to (the client-go
@@ -44,6 +56,7 @@ function targets(): (GoTarget & { key: keyof Tools })[] {
       version: TEST_TOOLCHAIN.kustomize,
       ldflags: [`-X sigs.k8s.io/kustomize/api/provenance.version=${TEST_TOOLCHAIN.kustomize}`, '-X sigs.k8s.io/kustomize/api/provenance.buildDate=1970-01-01T00:00:00Z'],
     },
+    { key: 'promtool', binary: 'promtool', moduleDir: moduleDir('promtool'), pkg: `${PROMETHEUS_MODULE}/cmd/promtool`, version: TEST_TOOLCHAIN.promtool, ldflags: promtoolLdflags() },
   ];
 }
 
@@ -61,6 +74,7 @@ export function checkToolPins(): string[] {
   };
   expect('helm', HELM_MODULE, TEST_TOOLCHAIN.helm);
   expect('kustomize', KUSTOMIZE_MODULE, TEST_TOOLCHAIN.kustomize);
+  expect('promtool', PROMETHEUS_MODULE, TEST_TOOLCHAIN.promtool);
   return problems;
 }
 
