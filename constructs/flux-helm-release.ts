@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AddonDefinition, GITOPS } from './catalog';
+import { chartSource } from './chart-source';
 import { LABEL, PART_OF } from './labels';
 
 export interface FluxHelmReleaseProps {
@@ -8,6 +9,8 @@ export interface FluxHelmReleaseProps {
   readonly addon: AddonDefinition;
   /** Values for this cluster (catalog defaults already merged in). */
   readonly values: Readonly<Record<string, unknown>>;
+  /** Helm repository or OCI prefix holding every pinned chart (images.chartMirror). @default the chart's upstream repository */
+  readonly chartMirror?: string;
   /** Releases that must be ready first (catalog ids); only those also delivered here. @default none */
   readonly dependsOn?: readonly string[];
 }
@@ -22,13 +25,15 @@ export class FluxHelmRelease extends Construct {
     super(scope, id);
     const { addon } = props;
     const labels = { [LABEL.partOf]: PART_OF, 'app.kubernetes.io/name': addon.id };
-    const isOci = addon.chart.repository.startsWith('oci://');
+    const source = chartSource(addon.chart, props.chartMirror);
+    // The catalog says why an add-on's hooks stay out (addon.hooks.reason).
+    const noHooks = addon.hooks?.disabled === true ? { disableHooks: true } : {};
 
     new ApiObject(this, 'repository', {
       apiVersion: GITOPS.sourceApiVersion,
       kind: 'HelmRepository',
       metadata: { name: addon.id, namespace: GITOPS.namespace, labels },
-      spec: { url: addon.chart.repository, interval: GITOPS.interval, ...(isOci ? { type: 'oci' } : {}) },
+      spec: { url: source.repository, interval: GITOPS.interval, ...(source.oci ? { type: 'oci' } : {}) },
     });
 
     new ApiObject(this, 'release', {
@@ -41,14 +46,15 @@ export class FluxHelmRelease extends Construct {
         targetNamespace: addon.namespace,
         chart: {
           spec: {
-            chart: addon.chart.name,
-            version: addon.chart.version,
+            chart: source.name,
+            version: source.version,
             sourceRef: { kind: 'HelmRepository', name: addon.id },
             interval: GITOPS.interval,
           },
         },
-        install: { crds: 'CreateReplace', createNamespace: false, remediation: { retries: 3 } },
-        upgrade: { crds: 'CreateReplace', remediation: { retries: 3 } },
+        install: { crds: 'CreateReplace', createNamespace: false, remediation: { retries: 3 }, ...noHooks },
+        upgrade: { crds: 'CreateReplace', remediation: { retries: 3 }, ...noHooks },
+        ...(addon.hooks?.disabled === true ? { rollback: noHooks, uninstall: noHooks } : {}),
         ...(props.dependsOn !== undefined && props.dependsOn.length > 0 ? { dependsOn: props.dependsOn.map((name) => ({ name })) } : {}),
         values: props.values,
       },

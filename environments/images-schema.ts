@@ -4,6 +4,9 @@ import { z } from 'zod';
 export const REGISTRY_PREFIX = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
 const registryPrefix = z.string().regex(REGISTRY_PREFIX, { message: 'must be host[:port][/path] without a scheme or trailing slash, e.g. "harbor.example.com/ml"' });
 
+/** A Helm repository URL (http(s)://host/path) or an OCI registry prefix (oci://host/path), no trailing slash. */
+export const CHART_REPOSITORY = /^(https?|oci):\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[A-Za-z0-9._~-]+)*$/;
+
 /** A signer the policy controller accepts for images of one registry prefix. */
 export const signerSchema = z.strictObject({
   /** Images under this prefix must carry a valid signature. */
@@ -22,6 +25,15 @@ export const imagesSchema = z.strictObject({
   requireDigest: z.boolean().default(false),
   /** Rewrite every image of the platform and of the add-ons to the cluster registry (air-gapped installs). */
   mirror: z.boolean().default(false),
+  /**
+   * One Helm repository (https://...) or OCI prefix (oci://...) that holds every pinned chart under
+   * its upstream name (`npm run charts -- <env>` lists them); Flux and Pulumi then pull every chart
+   * from it instead of the upstream repositories. @default the upstream repositories
+   */
+  chartMirror: z
+    .string()
+    .regex(CHART_REPOSITORY, { message: 'must be a Helm repository URL (https://host/path) or an OCI prefix (oci://host/path) without a trailing slash, e.g. "oci://harbor.example.com/charts"' })
+    .optional(),
   /** Registries whose images must be signed, opted in per namespace by label. */
   signed: z.array(signerSchema).default([]),
   /** Hours after which Trivy's reports expire, so running images are re-scanned against new advisories. */

@@ -1,5 +1,5 @@
 import { AddonDefinition, ADDONS, IMAGE_SLOTS, ImageSlot } from '../constructs/catalog';
-import { endpointHost, mirrorProject, mirrorRegistry, mirrorRepository, parseImage } from '../constructs/image-mirror';
+import { endpointHost, mirrorImage, mirrorProject, mirrorRegistry, mirrorRepository, parseImage } from '../constructs/image-mirror';
 import { workflowNamespaceName } from '../constructs/platform-namespaces';
 import { clusterPolicyValues } from '../constructs/gpu-sharing-config';
 import { kueueManagerConfig } from '../constructs/kueue-config';
@@ -70,7 +70,7 @@ export function clusterValues(addon: AddonDefinition, spec: PlatformSpec, cluste
 export function mirrorValues(slots: readonly ImageSlot[], mirrorHost: string): Record<string, unknown> {
   let out: Record<string, unknown> = {};
   for (const slot of slots) {
-    const value = slot.kind === 'repository' ? mirrorRepository(slot.upstream, mirrorHost) : mirrorRegistry(slot.upstream, mirrorHost);
+    const value = slot.kind === 'repository' ? mirrorRepository(slot.upstream, mirrorHost) : slot.kind === 'image' ? mirrorImage(slot.upstream, mirrorHost) : mirrorRegistry(slot.upstream, mirrorHost);
     const keys = slot.path.split('.');
     const nested = keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
     out = mergeValues(out, nested);

@@ -96,7 +96,7 @@ export class MlPlatform extends Chart {
   private addonReleases(): void {
     const delivered = new Set(this.addons.map((a) => a.id));
     for (const a of this.addons) {
-      new FluxHelmRelease(this, `addon-${a.id}`, { addon: a, values: clusterValues(a, this.spec, this.cluster), dependsOn: a.dependsOn.filter((d) => delivered.has(d)) });
+      new FluxHelmRelease(this, `addon-${a.id}`, { addon: a, values: clusterValues(a, this.spec, this.cluster), chartMirror: this.spec.images.chartMirror, dependsOn: a.dependsOn.filter((d) => delivered.has(d)) });
     }
   }
 

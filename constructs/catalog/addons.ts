@@ -42,6 +42,13 @@ export interface AddonDefinition {
   readonly providers?: readonly Provider[];
   /** Cluster roles that get it. @default primary and burst */
   readonly roles?: readonly ('primary' | 'burst')[];
+  /** Value maps whose keys are the user's (the chart's default is an empty map or a config file): not checked key by key. @default none */
+  readonly freeFormValues?: readonly { readonly path: string; readonly reason: string }[];
+  /**
+   * Helm hooks the deliveries leave out (Flux `disableHooks`, Pulumi `disableWebhooks`), and why; the
+   * images of left-out hooks are neither run nor mirrored. @default hooks run
+   */
+  readonly hooks?: { readonly disabled: true; readonly reason: string };
   /** For Kubeflow parts: the spec's kubeflow.components entry that turns it on. @default none */
   readonly kubeflowComponent?: KubeflowComponentName;
 }
@@ -79,7 +86,7 @@ export const ADDONS = [
     crdGroups: ['nfd.k8s-sigs.io'],
     images: ['registry.k8s.io/nfd/node-feature-discovery:v0.19.0'],
     // Taints let NodeFeatureRules put the GPU taint on on-prem pool nodes.
-    defaultValues: { enableNodeFeatureApi: true, master: { config: { enableTaints: true } } },
+    defaultValues: { master: { enableTaints: true } },
     dependsOn: [],
   },
   {
@@ -92,7 +99,8 @@ export const ADDONS = [
     crdGroups: ['nvidia.com'],
     images: ['nvcr.io/nvidia/gpu-operator:v26.7.0'],
     // NFD is installed once from its own entry, so the operator's bundled copy stays off.
-    defaultValues: { nfd: { enabled: false }, operator: { defaultRuntime: 'containerd' }, dcgmExporter: { enabled: false } },
+    // The operator detects the container runtime itself (v26 has no operator.defaultRuntime).
+    defaultValues: { nfd: { enabled: false }, dcgmExporter: { enabled: false } },
     dependsOn: ['node-feature-discovery'],
   },
   {
@@ -114,8 +122,8 @@ export const ADDONS = [
   {
     id: 'kube-prometheus-stack',
     component: 'kubePrometheusStack',
-    chart: { repository: 'https://prometheus-community.github.io/helm-charts', name: 'kube-prometheus-stack', version: '90.2.0' },
-    appVersion: 'v0.93.0',
+    chart: { repository: 'https://prometheus-community.github.io/helm-charts', name: 'kube-prometheus-stack', version: '88.5.3' },
+    appVersion: 'v0.93.1',
     namespace: 'monitoring',
     namespaceSecurity: { level: 'privileged', reason: 'node-exporter uses host network, host PID and host paths to read node metrics' },
     crdGroups: ['monitoring.coreos.com'],
@@ -125,13 +133,14 @@ export const ADDONS = [
       prometheus: { prometheusSpec: { serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false } },
       grafana: { sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', searchNamespace: 'ALL' } } },
     },
+    freeFormValues: [{ path: 'prometheus.prometheusSpec.storageSpec', reason: "a StorageSpec of the Prometheus CRD (the chart's default is {}), validated by the CRD" }],
     dependsOn: [],
   },
   {
     id: 'dcgm-exporter',
     component: 'dcgmExporter',
-    chart: { repository: 'https://nvidia.github.io/dcgm-exporter/helm-charts', name: 'dcgm-exporter', version: '4.6.1' },
-    appVersion: '4.6.1-4.8.4',
+    chart: { repository: 'https://nvidia.github.io/dcgm-exporter/helm-charts', name: 'dcgm-exporter', version: '4.8.2' },
+    appVersion: '4.8.2',
     namespace: 'gpu-operator',
     namespaceSecurity: PRIVILEGED_GPU,
     crdGroups: [],
@@ -143,6 +152,7 @@ export const ADDONS = [
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       nodeSelector: { 'nvidia.com/gpu.present': 'true' },
     },
+    freeFormValues: [{ path: 'nodeSelector', reason: "node labels of the user's choosing (the chart's default is {})" }],
     dependsOn: ['gpu-operator', 'kube-prometheus-stack'],
   },
   {
@@ -156,13 +166,14 @@ export const ADDONS = [
     images: ['mirror.gcr.io/aquasec/trivy-operator:0.32.0'],
     // Scraped by the platform's ServiceMonitor (constructs/observability), like every add-on.
     defaultValues: { serviceMonitor: { enabled: false }, operator: { scanJobsConcurrentLimit: 3, vulnerabilityScannerScanOnlyCurrentRevisions: true } },
+    freeFormValues: [{ path: 'trivy.registry.mirror', reason: "upstream registry -> mirror map (the chart's default is {})" }],
     dependsOn: ['kube-prometheus-stack'],
   },
   {
     id: 'opencost',
     component: 'openCost',
-    chart: { repository: 'https://opencost.github.io/opencost-helm-chart', name: 'opencost', version: '2.5.34' },
-    appVersion: '1.121.4',
+    chart: { repository: 'https://opencost.github.io/opencost-helm-chart', name: 'opencost', version: '2.5.17' },
+    appVersion: '1.120.1',
     namespace: 'opencost',
     namespaceSecurity: {
       level: 'baseline',
@@ -181,14 +192,17 @@ export const ADDONS = [
       },
       podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
     },
+    freeFormValues: [
+      { path: 'opencost.exporter.securityContext', reason: "a container SecurityContext (the chart's default is {})" },
+      { path: 'podSecurityContext', reason: "a PodSecurityContext (the chart's default is {})" },
+    ],
     dependsOn: ['kube-prometheus-stack'],
   },
   {
     id: 'harbor',
     component: 'harbor',
-    // Chart 1.18.2 installs Harbor v2.14.2 (version not checked against the live chart index from here).
     chart: { repository: 'https://helm.goharbor.io', name: 'harbor', version: '1.18.2' },
-    appVersion: 'v2.14.2',
+    appVersion: '2.14.2',
     namespace: 'harbor',
     namespaceSecurity: { level: 'baseline', reason: 'the Harbor chart does not set seccomp profiles or drop capabilities on every container (its database and redis)' },
     crdGroups: [],
@@ -212,14 +226,18 @@ export const ADDONS = [
   {
     id: 'policy-controller',
     component: 'imageSignatures',
-    // Chart version for policy-controller v0.15.1, not checked against the live chart index from here.
     chart: { repository: 'https://sigstore.github.io/helm-charts', name: 'policy-controller', version: '0.10.5' },
-    appVersion: 'v0.15.1',
+    appVersion: '0.13.1',
     namespace: 'cosign-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['policy.sigstore.dev'],
     images: ['ghcr.io/sigstore/policy-controller/policy-controller:v0.15.1'],
     defaultValues: { webhook: { configData: { 'no-match-policy': 'warn' } } },
+    freeFormValues: [{ path: 'webhook.configData', reason: "the policy webhook's config-policy-controller ConfigMap (the chart's default is {})" }],
+    hooks: {
+      disabled: true,
+      reason: 'its only hooks are a post-delete lease clean-up Job on cgr.dev/chainguard/kubectl:latest-dev, a floating tag with no pinned release to name; stale leases in cosign-system expire by themselves',
+    },
     dependsOn: ['cert-manager'],
   },
   {
@@ -254,7 +272,7 @@ export const ADDONS = [
     id: 'kserve',
     component: 'kubeflow',
     kubeflowComponent: 'kserve',
-    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve', version: 'v0.20.0' },
+    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve-resources', version: 'v0.20.0' },
     appVersion: 'v0.20.0',
     namespace: 'kserve',
     namespaceSecurity: { level: 'restricted' },

@@ -1,9 +1,10 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
+import { chartSource, helmChartArgs } from '../../constructs/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
-import { DeploymentPlan } from './deployment-plan';
+import { DeploymentPlan, PlannedRelease } from './deployment-plan';
 
 export interface ClusterPlatformArgs {
   /** What to deploy (see planEnvironment). */
@@ -41,12 +42,10 @@ export class CustomResources extends pulumi.ComponentResource {
   }
 }
 
-/** Helm's chart reference for a catalog entry: OCI charts are addressed by URL, others by repo + name. */
-function chartSource(plan: DeploymentPlan['releases'][number]): Pick<k8s.helm.v3.ReleaseArgs, 'chart' | 'repositoryOpts'> {
-  const { chart } = plan.addon;
-  return chart.repository.startsWith('oci://')
-    ? { chart: `${chart.repository}/${chart.name}` }
-    : { chart: chart.name, repositoryOpts: { repo: chart.repository } };
+/** Helm's chart reference for a catalog entry (from the chart mirror when the spec names one): OCI charts by URL, others by repo + name. */
+function releaseChart(plan: PlannedRelease, chartMirror: string | undefined): Pick<k8s.helm.v3.ReleaseArgs, 'chart' | 'repositoryOpts'> {
+  const { chart, repo } = helmChartArgs(chartSource(plan.addon.chart, chartMirror));
+  return repo === undefined ? { chart } : { chart, repositoryOpts: { repo } };
 }
 
 /**
@@ -71,7 +70,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     for (const release of plan.releases) {
       const deps: pulumi.Resource[] = [namespaces, ...release.dependsOn.map((d) => releases.get(d)).filter((r): r is k8s.helm.v3.Release => r !== undefined)];
       const source = crdsOnly === undefined
-        ? chartSource(release)
+        ? releaseChart(release, plan.chartMirror)
         : { chart: writeStandInChart(standInChart(release.addon, crdsOnly.byAddon.get(release.addon.id) ?? [])) };
       releases.set(
         release.addon.id,
@@ -85,6 +84,8 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             version: release.addon.chart.version,
             values: release.values,
             atomic: true,
+            // The catalog says why an add-on's hooks stay out (addon.hooks.reason).
+            ...(release.addon.hooks?.disabled === true ? { disableWebhooks: true } : {}),
           },
           { ...child, dependsOn: deps },
         ),

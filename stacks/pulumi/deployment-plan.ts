@@ -13,6 +13,8 @@ export interface PlannedRelease {
 /** What `pulumi up` applies to one cluster, in order. Pure: the ComponentResource only renders it. */
 export interface DeploymentPlan {
   readonly cluster: ClusterSpec;
+  /** Where every chart is pulled from instead of its upstream repository (images.chartMirror). @default upstream */
+  readonly chartMirror?: string;
   readonly namespaces: readonly ManifestObject[];
   readonly releases: readonly PlannedRelease[];
   /** Plain Kubernetes objects: need the namespaces only. */
@@ -49,6 +51,6 @@ export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
       }
     }
     const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, spec, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
-    return { cluster, namespaces, releases, platformObjects, customResources };
+    return { cluster, chartMirror: spec.images.chartMirror, namespaces, releases, platformObjects, customResources };
   });
 }
