@@ -10,7 +10,7 @@ import { KubeflowComponentName } from '../../environments/kubeflow-schema';
  * runs through the Istio ingress gateway; the Gateway API is only an option for KServe. The CNI
  * variant keeps NET_ADMIN init containers out of workload pods (restricted Pod Security).
  */
-export const KUBEFLOW_MANIFESTS = { url: 'https://github.com/kubeflow/manifests', tag: '26.03.1' } as const;
+export const KUBEFLOW_MANIFESTS = { url: 'https://github.com/kubeflow/manifests', tag: '26.03' } as const;
 
 export interface KustomizePart {
   readonly id: string;
