@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeflowSpec } from '../environments/kubeflow-schema';
-import { GITOPS, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KustomizePart } from './catalog';
+import { GITOPS, KUBEFLOW_CONFIG_IMAGES, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KustomizePart } from './catalog';
 import { FluxKustomization, KustomizePatch } from './flux-kustomization';
-import { mirrorRepository } from './image-mirror';
+import { mirrorImage, mirrorRepository } from './image-mirror';
 import { LABEL, PART_OF } from './labels';
 
 export interface KubeflowProps {
@@ -51,9 +51,64 @@ export function profileNamespaceLabelsPatch(podSecurityVersion: string): Kustomi
 }
 
 /**
+ * Images Pipelines and Argo start from configuration (KUBEFLOW_CONFIG_IMAGES): pinned where upstream
+ * floats, and behind a mirror pointed at the mirror. The Pipelines profile controller starts each
+ * profile's artifact UI from FRONTEND_IMAGE (default ghcr.io/kubeflow/kfp-frontend) at KFP_VERSION:
+ * behind a mirror it gets the mirrored repository.
+ */
+export function configImagePatches(partId: string, mirrorHost?: string): KustomizePatch[] {
+  const patches = (KUBEFLOW_CONFIG_IMAGES[partId] ?? [])
+    .filter((c) => c.pin === true || mirrorHost !== undefined)
+    .map((c): KustomizePatch => ({ target: { ...c.target }, ops: [{ op: 'replace', path: c.at, value: mirrorHost === undefined ? c.image : mirrorImage(c.image, mirrorHost) }] }));
+  if (partId === 'kf-pipelines' && mirrorHost !== undefined) {
+    patches.push({
+      target: { kind: 'Deployment', namespace: 'kubeflow', name: 'kubeflow-pipelines-profile-controller' },
+      ops: [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'FRONTEND_IMAGE', value: mirrorRepository('ghcr.io/kubeflow/kfp-frontend', mirrorHost) } }],
+    });
+  }
+  return patches;
+}
+
+/** One Flux Kustomization of the install: what it builds, after what, with which patches and image redirects. */
+export interface KubeflowKustomizationPlan {
+  readonly name: string;
+  readonly part: KustomizePart;
+  /** Path inside the manifests repository. */
+  readonly path: string;
+  readonly dependsOn: readonly string[];
+  readonly patches: readonly KustomizePatch[];
+  readonly images: readonly { readonly name: string; readonly newName: string }[];
+}
+
+/**
+ * The Kustomizations of an install, in an order that respects their dependencies: a part's first
+ * path after the parts it depends on (all of their paths), each further path after the one before
+ * it (the Istio install needs the namespace and CRDs the part's earlier paths create). Patches go to
+ * the path whose build holds their target.
+ */
+export function kubeflowKustomizations(props: KubeflowProps): KubeflowKustomizationPlan[] {
+  const parts = kubeflowParts(props.spec);
+  const byId = new Map(parts.map((p) => [p.id, p]));
+  return parts.flatMap((part) => {
+    const names = kustomizationNames(part);
+    const partDeps = part.dependsOn.filter((d) => byId.has(d)).flatMap((d) => kustomizationNames(byId.get(d) as KustomizePart));
+    const images = props.mirrorHost === undefined ? [] : part.imageRepositories.map((name) => ({ name, newName: mirrorRepository(name, props.mirrorHost as string) }));
+    return part.paths.map((p, i): KubeflowKustomizationPlan => {
+      const patches = [
+        ...(part.id === 'kf-notebooks' && p.includes('/notebook-controller/') ? [cullingPatch(props.spec.notebookIdleMinutes)] : []),
+        ...(part.id === 'kf-profiles' ? [profileNamespaceLabelsPatch(props.podSecurityVersion)] : []),
+        ...configImagePatches(part.id, props.mirrorHost),
+      ];
+      return { name: names[i], part, path: p, dependsOn: i === 0 ? partDeps : [...partDeps, names[i - 1]], patches, images };
+    });
+  });
+}
+
+/**
  * The Kubeflow install: a GitRepository pinned to the Kubeflow manifests release and one Flux
  * Kustomization per kustomize path, ordered by dependencies, with the platform's settings patched in
- * (notebook culling, restricted profile namespaces) and, behind a mirror, every image redirected.
+ * (notebook culling, restricted profile namespaces, pinned configuration images) and, behind a
+ * mirror, every image redirected.
  */
 export class Kubeflow extends Construct {
   constructor(scope: Construct, id: string, props: KubeflowProps) {
@@ -64,15 +119,8 @@ export class Kubeflow extends Construct {
       metadata: { name: KUBEFLOW_SOURCE, namespace: GITOPS.namespace, labels: { [LABEL.partOf]: PART_OF } },
       spec: { url: KUBEFLOW_MANIFESTS.url, ref: { tag: KUBEFLOW_MANIFESTS.tag }, interval: GITOPS.interval },
     });
-    const parts = kubeflowParts(props.spec);
-    const byId = new Map(parts.map((p) => [p.id, p]));
-    for (const part of parts) {
-      const dependsOn = part.dependsOn.filter((d) => byId.has(d)).flatMap((d) => kustomizationNames(byId.get(d) as KustomizePart));
-      const patches = part.id === 'kf-notebooks' ? [cullingPatch(props.spec.notebookIdleMinutes)] : part.id === 'kf-profiles' ? [profileNamespaceLabelsPatch(props.podSecurityVersion)] : [];
-      const images = props.mirrorHost === undefined ? [] : part.imageRepositories.map((name) => ({ name, newName: mirrorRepository(name, props.mirrorHost as string) }));
-      kustomizationNames(part).forEach((name, i) => {
-        new FluxKustomization(this, name, { name, source: KUBEFLOW_SOURCE, path: part.paths[i], dependsOn, patches, images });
-      });
+    for (const k of kubeflowKustomizations(props)) {
+      new FluxKustomization(this, k.name, { name: k.name, source: KUBEFLOW_SOURCE, path: k.path, dependsOn: k.dependsOn, patches: k.patches, images: k.images });
     }
   }
 }

@@ -53,6 +53,9 @@ function containers(value: unknown): Container[] {
   return [...(own as Container[]), ...Object.values(value).flatMap(containers)];
 }
 
+/** `image`, and the Jupyter web app's `imageGroupOne`/`imageGroupTwo` (not `imagePullPolicy`). */
+const IMAGE_KEY = /^image(Group[A-Z][A-Za-z]*)?$/;
+
 /** `image` keys in parsed configuration: a string, or a picker `{ value, options[] }` (Jupyter web app). */
 function configImages(value: unknown, at: string): { image: string; at: string }[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => configImages(v, `${at}[${i}]`));
@@ -60,8 +63,8 @@ function configImages(value: unknown, at: string): { image: string; at: string }
   const found: { image: string; at: string }[] = [];
   for (const [k, v] of Object.entries(value)) {
     const path = at === '' ? k : `${at}.${k}`;
-    if (/^image/i.test(k) && typeof v === 'string' && isReference(v) && /[:/@]/.test(v)) found.push({ image: v.trim(), at: path });
-    else if (/^image/i.test(k) && isObject(v) && (typeof v.value === 'string' || Array.isArray(v.options))) {
+    if (IMAGE_KEY.test(k) && typeof v === 'string' && isReference(v) && /[:/@]/.test(v)) found.push({ image: v.trim(), at: path });
+    else if (IMAGE_KEY.test(k) && isObject(v) && (typeof v.value === 'string' || Array.isArray(v.options))) {
       for (const s of [v.value, ...(Array.isArray(v.options) ? v.options : [])]) if (typeof s === 'string' && isReference(s)) found.push({ image: s.trim(), at: path });
     } else found.push(...configImages(v, path));
   }
@@ -88,15 +91,27 @@ function istioValuesImages(values: unknown): { image: string; at: string }[] {
   return out;
 }
 
-/** Env vars and flags that name an image: `*_IMAGE` env values (also from a ConfigMap key), `--*-image` flags. */
+/**
+ * Env vars and flags that name an image: `*_IMAGE` env values (also from a ConfigMap key; a
+ * repository alone takes its tag from `*_TAG`, or KFP_VERSION as the Pipelines profile controller
+ * does), `--*-image` flags.
+ */
 function containerConfigImages(c: Container, configMaps: ReadonlyMap<string, ManifestObject>, namespace: string | undefined): { image: string; at: string }[] {
   const out: { image: string; at: string }[] = [];
+  const envValue = (name: string): { value?: string; via: string } => {
+    const e = (c.env ?? []).find((x) => x.name === name);
+    if (e === undefined) return { via: '' };
+    const ref = e.valueFrom?.configMapKeyRef;
+    if (ref === undefined) return { value: typeof e.value === 'string' ? e.value : undefined, via: '' };
+    const v = (configMaps.get(`${namespace ?? ''}/${ref.name ?? ''}`)?.data as Json | undefined)?.[ref.key ?? ''];
+    return { value: typeof v === 'string' ? v : undefined, via: ` (ConfigMap ${ref.name} ${ref.key})` };
+  };
   for (const e of c.env ?? []) {
     if (e.name === undefined || !/_IMAGE$/.test(e.name)) continue;
-    const ref = e.valueFrom?.configMapKeyRef;
-    const cmData = ref === undefined ? undefined : (configMaps.get(`${namespace ?? ''}/${ref.name ?? ''}`)?.data as Json | undefined);
-    const value = typeof e.value === 'string' ? e.value : ref !== undefined && cmData !== undefined ? cmData[ref.key ?? ''] : undefined;
-    if (typeof value === 'string' && isReference(value)) out.push({ image: value.trim(), at: `env ${e.name}${ref === undefined ? '' : ` (ConfigMap ${ref.name} ${ref.key})`}` });
+    const { value, via } = envValue(e.name);
+    if (value === undefined || !isReference(value)) continue;
+    const tag = imageTag(value) === '' && !value.includes('@') ? (envValue(e.name.replace(/_IMAGE$/, '_TAG')).value ?? envValue('KFP_VERSION').value) : undefined;
+    out.push({ image: tag === undefined ? value.trim() : `${value.trim()}:${tag}`, at: `env ${e.name}${via}${tag === undefined ? '' : ' + tag'}` });
   }
   const args = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
   args.forEach((a, i) => {

@@ -22,11 +22,31 @@ describe('Kubeflow', () => {
   it('delivers only the parts of the chosen components, each after the parts it needs', () => {
     const objs = render({ components: ['notebooks'], notebookIdleMinutes: 60 });
     const names = objs.filter((o) => o.kind === 'Kustomization').map((o) => o.metadata.name);
-    expect(names).toEqual(['kf-istio-1', 'kf-istio-2', 'kf-istio-3', 'kf-auth-1', 'kf-auth-2', 'kf-base-1', 'kf-base-2', 'kf-base-3', 'kf-profiles', 'kf-poddefaults', 'kf-notebooks-1', 'kf-notebooks-2']);
+    expect(names).toEqual(['kf-namespace', 'kf-istio-1', 'kf-istio-2', 'kf-istio-3', 'kf-auth-1', 'kf-auth-2', 'kf-base-1', 'kf-base-2', 'kf-profiles', 'kf-poddefaults', 'kf-notebooks-1', 'kf-notebooks-2']);
     const known = new Set(names);
     for (const k of objs.filter((o) => o.kind === 'Kustomization')) for (const d of (k.spec.dependsOn ?? []) as { name: string }[]) expect(known.has(d.name)).toBe(true);
-    expect(objs.find((o) => o.metadata.name === 'kf-profiles')?.spec.dependsOn).toEqual([{ name: 'kf-base-1' }, { name: 'kf-base-2' }, { name: 'kf-base-3' }]);
-    expect(kubeflowParts({ components: [], notebookIdleMinutes: 60 }).map((p) => p.id)).toEqual(['kf-istio', 'kf-auth', 'kf-base', 'kf-profiles', 'kf-poddefaults']);
+    expect(objs.find((o) => o.metadata.name === 'kf-profiles')?.spec.dependsOn).toEqual([{ name: 'kf-base-1' }, { name: 'kf-base-2' }]);
+    expect(kubeflowParts({ components: [], notebookIdleMinutes: 60 }).map((p) => p.id)).toEqual(['kf-namespace', 'kf-istio', 'kf-auth', 'kf-base', 'kf-profiles', 'kf-poddefaults']);
+  });
+
+  it("delivers a part's paths one after the other (the Istio install needs its namespace and CRDs)", () => {
+    const objs = render(all);
+    const deps = (name: string) => (objs.find((o) => o.metadata.name === name)?.spec.dependsOn as { name: string }[] | undefined)?.map((d) => d.name);
+    expect(deps('kf-istio-1')).toEqual(['kf-namespace']);
+    expect(deps('kf-istio-3')).toEqual(['kf-namespace', 'kf-istio-2']);
+    expect(deps('kf-notebooks-2')).toEqual(['kf-profiles', 'kf-notebooks-1']);
+  });
+
+  it("patches only the path that holds the patch's target", () => {
+    const objs = render(all);
+    expect(objs.find((o) => o.metadata.name === 'kf-notebooks-2')?.spec.patches).toBeUndefined();
+  });
+
+  it("pins Pipelines' cache image always, and behind a mirror redirects the images Pipelines and Argo start from configuration", () => {
+    const patches = (mirror?: string) => ((render(all, mirror).find((o) => o.metadata.name === 'kf-pipelines')?.spec.patches ?? []) as { patch: string }[]).map((p) => JSON.parse(p.patch) as { path: string; value: unknown }[]);
+    expect(patches()).toEqual([[{ op: 'replace', path: '/data/cacheImage', value: 'ghcr.io/containerd/busybox:1.36' }]]);
+    const mirrored = patches('harbor.example.com').flat();
+    expect(mirrored.map((op) => op.value)).toEqual(expect.arrayContaining(['harbor.example.com/ghcr-io/kubeflow/kfp-driver:2.16.0', 'harbor.example.com/quay-io/argoproj/argoexec:v3.7.3', 'harbor.example.com/ghcr-io/containerd/busybox:1.36', { name: 'FRONTEND_IMAGE', value: 'harbor.example.com/ghcr-io/kubeflow/kfp-frontend' }]));
   });
 
   it('turns notebook culling on with the spec idle time', () => {

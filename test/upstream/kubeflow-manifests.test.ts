@@ -18,7 +18,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { KUBEFLOW_CRD_GROUPS, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KUBEFLOW_VERSIONS } from '../../constructs/catalog';
+import { KUBEFLOW_CONFIG_IMAGES, KUBEFLOW_CRD_GROUPS, KUBEFLOW_UNREDIRECTED_CONFIG, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KUBEFLOW_VERSIONS } from '../../constructs/catalog';
+import { mirrorImage } from '../../constructs/image-mirror';
 import { ManifestObject } from '../../stacks/manifests';
 import { kubeflowManifestsDir } from '../../stacks/upstream/kubeflow-build';
 import { imageRepository, imageTag, kubeflowImages, unpinnedReason } from '../../stacks/upstream/kubeflow-images';
@@ -71,7 +72,15 @@ describe('Kubeflow manifests at the pinned tag', () => {
           continue;
         }
         const ops = JSON.parse(p.patch) as { op: string; path: string; value?: unknown }[];
-        for (const o of matched) for (const op of ops) if (op.op !== 'remove' && JSON.stringify(atPointer(o, op.path)) !== JSON.stringify(op.value)) problems.push(`${k.env}/${k.flux.metadata.name}: ${objectKey(o)} ${op.path} is ${JSON.stringify(atPointer(o, op.path))}, the patch sets ${JSON.stringify(op.value)}`);
+        for (const o of matched) {
+          for (const op of ops) {
+            if (op.op === 'remove') continue;
+            // `/-` appends: the value is then the last element.
+            const list = op.path.endsWith('/-') ? atPointer(o, op.path.slice(0, -2)) : undefined;
+            const got = op.path.endsWith('/-') ? (Array.isArray(list) ? list[list.length - 1] : undefined) : atPointer(o, op.path);
+            if (JSON.stringify(got) !== JSON.stringify(op.value)) problems.push(`${k.env}/${k.flux.metadata.name}: ${objectKey(o)} ${op.path} is ${JSON.stringify(got)}, the patch sets ${JSON.stringify(op.value)}`);
+          }
+        }
         const plain = builds.plain.get(k.flux.spec.path) ?? [];
         for (const o of matched) {
           const before = plain.find((x) => objectKey(x) === objectKey(o) || (x.kind === o.kind && matchesTarget(x, p.target)));
@@ -104,6 +113,46 @@ describe('Kubeflow manifests at the pinned tag', () => {
         .map((img) => `${i.env}: ${img.image} (${img.object} ${img.field}) not on ${i.mirrorHost}`),
     );
     expect(problems).toEqual([]);
+  });
+
+  it('finds each configuration image KUBEFLOW_CONFIG_IMAGES names where it says, and the platform patch sets it', () => {
+    const problems: string[] = [];
+    for (const [partId, entries] of Object.entries(KUBEFLOW_CONFIG_IMAGES)) {
+      const part = KUBEFLOW_PARTS.find((p) => p.id === partId);
+      for (const c of entries) {
+        const upstream = (part?.paths ?? []).flatMap((p) => [...(builds.plain.get(p) ?? [])]).find((o) => matchesTarget(o, c.target));
+        const before = atPointer(upstream, c.at);
+        if (typeof before !== 'string' || imageRepository(before) !== imageRepository(c.image) || (c.pin !== true && before !== c.image)) problems.push(`${partId}: ${JSON.stringify(c.target)} ${c.at} holds ${JSON.stringify(before)} at ${KUBEFLOW_MANIFESTS.tag}, the catalog says ${c.image}`);
+        if (c.pin === true && typeof before === 'string' && unpinnedReason(before) === undefined) problems.push(`${partId}: ${c.at} is pinned upstream (${before}): drop the pin`);
+        for (const i of builds.installs) {
+          const built = i.kustomizations.filter((k) => k.part.id === partId).flatMap((k) => [...k.objects]).find((o) => matchesTarget(o, c.target));
+          const want = i.mirrorHost === undefined ? c.image : mirrorImage(c.image, i.mirrorHost);
+          if (atPointer(built, c.at) !== want) problems.push(`${i.env}: ${partId} ${c.at} is ${JSON.stringify(atPointer(built, c.at))}, want ${want}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('behind a mirror, starts every configuration image from the mirror, except in the ConfigMaps the catalog says a patch cannot reach', () => {
+    const known = new Map(KUBEFLOW_UNREDIRECTED_CONFIG.map((u) => [u.object, u]));
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    let unredirected = 0;
+    for (const i of builds.installs.filter((x) => x.mirrorHost !== undefined)) {
+      for (const img of kubeflowImages(i.kustomizations.flatMap((k) => [...k.objects]))) {
+        if (img.runs !== 'config' || img.image.startsWith(`${i.mirrorHost}/`)) continue;
+        // Generated ConfigMap names carry kustomize's hash suffix.
+        const object = img.object.replace(/-[a-z0-9]{10}$/, '');
+        if (known.has(object)) {
+          seen.add(object);
+          unredirected += 1;
+        } else problems.push(`${i.env}: ${img.image} (${img.object} ${img.field}) is not on ${i.mirrorHost}`);
+      }
+    }
+    for (const u of KUBEFLOW_UNREDIRECTED_CONFIG) if (!seen.has(u.object)) problems.push(`KUBEFLOW_UNREDIRECTED_CONFIG lists ${u.object}, which holds no unredirected image any more: drop it`);
+    expect(problems).toEqual([]);
+    FIGURES.push(`behind a mirror: ${unredirected} configuration image references in ${seen.size} ConfigMaps not redirected (KUBEFLOW_UNREDIRECTED_CONFIG)`);
   });
 
   it('pins every image it runs or starts (no latest, branch or development tags)', () => {

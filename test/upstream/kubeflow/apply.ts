@@ -47,7 +47,9 @@ async function apply(cp: ControlPlane, dir: string, label: string, objects: read
   if (objects.length === 0) return { names: [], errors: [] };
   const file = path.join(dir, `${label}.yaml`);
   fs.writeFileSync(file, toYaml(objects));
-  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'name', ...(dryRun ? ['--dry-run=server'] : []), '-f', file];
+  // --force-conflicts as Flux applies (its SSA manager forces ownership): the aggregated ClusterRoles'
+  // rules belong to the clusterrole-aggregation-controller after the first apply.
+  const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-o', 'name', ...(dryRun ? ['--dry-run=server'] : []), '-f', file];
   for (let attempt = 1; ; attempt++) {
     const res = await cp.kubectl(args);
     const errors = res.stderr.split('\n').filter((l) => l.trim() !== '' && !/^Warning:/.test(l));
@@ -57,10 +59,17 @@ async function apply(cp: ControlPlane, dir: string, label: string, objects: read
   }
 }
 
+/** Waits for the CRDs' Established condition (kubectl wait fails outright while a new CRD has no conditions yet). */
 async function waitEstablished(cp: ControlPlane, crds: readonly ManifestObject[]): Promise<string[]> {
   if (crds.length === 0) return [];
-  const res = await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)]);
-  return res.code === 0 ? [] : [`CRDs not Established: ${res.stderr.trim()}`];
+  let last = '';
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const res = await cp.kubectl(['wait', '--for=condition=Established', '--timeout=30s', ...crds.map((c) => `crd/${c.metadata.name}`)]);
+    if (res.code === 0) return [];
+    last = res.stderr.trim();
+    await sleep(500);
+  }
+  return [`CRDs not Established: ${last}`];
 }
 
 async function applyKustomization(cp: ControlPlane, dir: string, k: BuiltKustomization): Promise<{ accepted: number; dryRun: number; crds: number; errors: string[] }> {
@@ -85,8 +94,8 @@ export async function applyInstall(installs: readonly KubeflowInstall[], report:
     fs.mkdirSync(dir, { recursive: true });
     const addonCrds = await cp.kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'name', '-f', addonCrdsFile()]);
     if (addonCrds.code !== 0) throw new Error(`cert-manager CRDs: ${addonCrds.stderr}`);
-    const wait = await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io']);
-    if (wait.code !== 0) throw new Error(`cert-manager CRDs not Established: ${wait.stderr}`);
+    const notEstablished = await waitEstablished(cp, addonCrds.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: l.replace(/^.*\//, '') } })));
+    if (notEstablished.length > 0) throw new Error(`cert-manager ${notEstablished.join('; ')}`);
     for (const install of installs) {
       const t = Date.now();
       const perKustomization: { name: string; objects: number; accepted: number }[] = [];
