@@ -11,9 +11,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { KUBEFLOW_MANIFESTS } from '../../constructs/catalog';
+import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow';
 import { ManifestObject } from '../manifests';
 
 /** Overrides where the manifests copy is (a folder holding `<tag>/` and `argo-workflows-<ref>/`). */
@@ -128,4 +130,21 @@ export function buildFluxKustomization(kustomize: string, k: FluxKustomizationOb
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), YAML.stringify(kubeflowOverlay(k, path.relative(dir, tree.root))));
   return kustomizeBuild(kustomize, dir);
+}
+
+/**
+ * Everything a cluster's Kubeflow install creates: builds each Flux Kustomization of the Kubeflow
+ * source among the cluster's synthesized objects (in a temporary copy of the manifests, removed
+ * afterwards) and returns the built objects, in Kustomization order. Feed them to kubeflowImages().
+ */
+export function buildKubeflowInstall(kustomize: string, clusterObjects: readonly ManifestObject[], manifestsDir: string): ManifestObject[] {
+  const ks = clusterObjects.filter((o) => isFluxKustomization(o) && (o.spec as { sourceRef?: { name?: string } } | undefined)?.sourceRef?.name === KUBEFLOW_SOURCE) as unknown as FluxKustomizationObject[];
+  if (ks.length === 0) return [];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hml-kubeflow-build-'));
+  try {
+    const tree = prepareManifestsTree(manifestsDir, work);
+    return ks.flatMap((k) => buildFluxKustomization(kustomize, k, tree, work).objects);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -21,7 +21,8 @@ import * as YAML from 'yaml';
 import { KUBEFLOW_CONFIG_IMAGES, KUBEFLOW_CRD_GROUPS, KUBEFLOW_UNREDIRECTED_CONFIG, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KUBEFLOW_VERSIONS } from '../../constructs/catalog';
 import { mirrorImage } from '../../constructs/image-mirror';
 import { ManifestObject } from '../../stacks/manifests';
-import { kubeflowManifestsDir } from '../../stacks/upstream/kubeflow-build';
+import { buildKubeflowInstall, kubeflowManifestsDir } from '../../stacks/upstream/kubeflow-build';
+import { rendered } from '../support/synth';
 import { imageRepository, imageTag, kubeflowImages, unpinnedReason } from '../../stacks/upstream/kubeflow-images';
 import { repoRoot } from '../toolchain/go-build';
 import { atPointer, crdKey, fixtureForm, matchesTarget, objectKey } from './kubeflow/checks';
@@ -164,6 +165,18 @@ describe('Kubeflow manifests at the pinned tag', () => {
     expect(unpinned).toEqual([]);
     const refs = new Set(images.map((i) => i.image));
     FIGURES.push(`images: ${refs.size} references (${new Set(images.filter((i) => i.runs === 'pod').map((i) => i.image)).size} in pod templates, ${new Set(images.filter((i) => i.runs === 'config').map((i) => i.image)).size} in configuration)`);
+  });
+});
+
+describe('buildKubeflowInstall + kubeflowImages (what `npm run images` calls)', () => {
+  it('gives, from a cluster\'s synthesized objects, the objects and images the suite built', () => {
+    for (const i of builds.installs) {
+      const cluster = rendered(i.env).find((c) => c.cluster.name === i.cluster);
+      const objects = buildKubeflowInstall(builds.kustomize, (cluster?.files ?? []).flatMap((f) => [...f.objects]), kubeflowManifestsDir(repoRoot()));
+      expect(objects.length).toBe(i.kustomizations.reduce((n, k) => n + k.objects.length, 0));
+      const images = (objs: readonly ManifestObject[]) => [...new Set(kubeflowImages(objs).map((x) => x.image))].sort();
+      expect(images(objects)).toEqual(images(i.kustomizations.flatMap((k) => [...k.objects])));
+    }
   });
 });
 
