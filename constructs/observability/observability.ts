@@ -4,6 +4,7 @@ import { GrafanaDashboard } from './grafana-dashboard';
 import { ObservabilityPlan, planObservability } from './observability-plan';
 import { PodMonitor } from './pod-monitor';
 import { alertRuleJson, PrometheusRule, recordingRuleJson } from './prometheus-rule';
+import { RECORDING_INTERVAL_MINUTES } from './recording-rules';
 import { ObservedCluster } from './scrape-targets';
 import { ServiceMonitor } from './service-monitor';
 
@@ -16,8 +17,8 @@ export interface ObservabilityProps {
   readonly namespace: string;
 }
 
-/** How often recording rules run: the dashboards' and alerts' resolution. */
-const RECORDING_INTERVAL = '1m';
+/** How often recording rules run: the dashboards' and alerts' resolution (the GPU-hours rules count on it). */
+const RECORDING_INTERVAL = `${RECORDING_INTERVAL_MINUTES}m`;
 
 /**
  * Metrics, alerts and dashboards of one cluster on top of kube-prometheus-stack: ServiceMonitors

@@ -40,6 +40,17 @@ const byModel = (q: Query): Query => promql`sum by (namespace, model) (label_rep
 
 const rule = (record: MetricDefinition, ...queries: Query[]): RecordingRule => ({ record, queries });
 
+/** How often the recording rules run (the PrometheusRule groups' interval), minutes. */
+export const RECORDING_INTERVAL_MINUTES = 1;
+
+/**
+ * GPU-hours of the last hour: every sample of the recorded GPU count stands for one evaluation
+ * interval, and a missing sample (the namespace's pods finished, its GPUs went back to the pool)
+ * held no GPU. `avg_over_time` would average only the minutes the series existed, so a job that
+ * held 2 GPUs for 20 minutes and finished would be billed 2 GPU-hours instead of 0.67.
+ */
+const gpuHours = (perInterval: MetricDefinition): Query => promql`sum_over_time(${perInterval}[1h]) / ${60 / RECORDING_INTERVAL_MINUTES}`;
+
 export const RECORDING_GROUPS: readonly RecordingGroup[] = [
   {
     name: 'ml-platform.gpu-allocation',
@@ -48,11 +59,10 @@ export const RECORDING_GROUPS: readonly RecordingGroup[] = [
       rule(M.nsGpuUsed, promql`sum by (namespace) (${M.gpuUtil}{namespace!=""}) / 100`),
       rule(M.teamGpuAllocated, promql`sum by (team) (${withTeam(promql`${M.nsGpuAllocated}`)})`),
       rule(M.teamGpuUsed, promql`sum by (team) (${withTeam(promql`${M.nsGpuUsed}`)})`),
-      // The mean number of GPUs over an hour is the GPU-hours of that hour.
-      rule(M.nsGpuHoursAllocated, promql`avg_over_time(${M.nsGpuAllocated}[1h])`),
-      rule(M.nsGpuHoursUsed, promql`avg_over_time(${M.nsGpuUsed}[1h])`),
-      rule(M.teamGpuHoursAllocated, promql`avg_over_time(${M.teamGpuAllocated}[1h])`),
-      rule(M.teamGpuHoursUsed, promql`avg_over_time(${M.teamGpuUsed}[1h])`),
+      rule(M.nsGpuHoursAllocated, gpuHours(M.nsGpuAllocated)),
+      rule(M.nsGpuHoursUsed, gpuHours(M.nsGpuUsed)),
+      rule(M.teamGpuHoursAllocated, gpuHours(M.teamGpuAllocated)),
+      rule(M.teamGpuHoursUsed, gpuHours(M.teamGpuUsed)),
     ],
   },
   {

@@ -17,10 +17,13 @@ import * as path from 'node:path';
 import { loadEnvironment } from '../../environments';
 import { ensureTools } from '../tools/build';
 import { ALERT_CASES, AlertCase, burnPairs } from './prometheus/alert-cases';
+import { Fleet, FLEET_MINUTES, FleetShape, inputSeries } from './prometheus/fleet';
+import { Expectation, heldGpuHours, PANEL_EXPECTATIONS, RECORDING_EXPECTATIONS, substituteVariables } from './prometheus/fleet-expectations';
 import { checkRules, scratchDir, testRules, writeRuleFiles, writeYaml } from './prometheus/promtool';
-import { alertsOf, distinctRuleSets, everyClusterRules, RuleJson, RuleSet } from './prometheus/rule-files';
-import { durationMinutes } from './prometheus/series';
-import { alertTestGroup, expectedAnnotations, unitTestFile } from './prometheus/unit-tests';
+import { alertsOf, ClusterRules, distinctRuleSets, everyClusterRules, recordsOf, RuleJson, RuleSet } from './prometheus/rule-files';
+import { durationMinutes, minutesToDuration } from './prometheus/series';
+import { alertTestGroup, expectedAnnotations, labelsOf, onGrid, roundedExpr, TestGroup, unitTestFile } from './prometheus/unit-tests';
+import { rendered } from '../support/synth';
 
 const CLUSTERS = everyClusterRules();
 const RULE_SETS = distinctRuleSets(CLUSTERS);
@@ -118,5 +121,154 @@ describe('promtool test rules: alerts', () => {
     FIGURES.push(`${set.id} ${rule.alert}: ${cases.filter((c) => c.expect.length > 0).length} firing + ${cases.filter((c) => c.expect.length === 0).length} silent cases, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (!res.ok) throw new Error(`promtool test rules ${file} failed:\n${res.output}`);
     expect(res.output).toMatch(/SUCCESS/);
+  });
+});
+
+// ---- the synthetic fleet: recording rules, dashboards, and no alert on a healthy fleet ----
+
+const FLEET_ENV = 'staging';
+const fleetCluster = (): ClusterRules => {
+  const primary = loadEnvironment(FLEET_ENV).clusters.find((c) => c.role === 'primary');
+  const c = CLUSTERS.find((x) => x.env === FLEET_ENV && x.cluster === primary?.name);
+  if (c === undefined) throw new Error(`no primary cluster in ${FLEET_ENV}`);
+  return c;
+};
+const FLEET_CLUSTER = fleetCluster();
+const FLEET_SET = RULE_SETS.find((s) => s.clusters.includes(`${FLEET_CLUSTER.env}/${FLEET_CLUSTER.cluster}`)) as RuleSet;
+
+/** The fleet's shape from the environment as synthesized: pools, team namespaces, ClusterQueues, GPU quotas. */
+function fleetShape(): FleetShape {
+  const spec = loadEnvironment(FLEET_ENV);
+  const cluster = spec.clusters.find((c) => c.name === FLEET_CLUSTER.cluster);
+  const objs = rendered(FLEET_ENV).find((c) => c.cluster.name === FLEET_CLUSTER.cluster)?.files.flatMap((f) => [...f.objects]) ?? [];
+  const label = (o: (typeof objs)[number], k: string) => o.metadata.labels?.[k];
+  return {
+    pools: (cluster?.gpuPools ?? []).map((p) => ({ name: p.name, gpusPerNode: p.gpusPerNode, nodes: Math.min(2, Math.max(1, p.minNodes)), model: `NVIDIA ${p.gpuModel}` })),
+    teams: spec.teams.map((t) => {
+      const namespaces = Object.fromEntries(objs.filter((o) => o.kind === 'Namespace' && label(o, 'ml.platform/team') === t.name).map((o) => [label(o, 'ml.platform/stage') ?? '', o.metadata.name]));
+      const cq = objs.find((o) => o.kind === 'ClusterQueue' && JSON.stringify(o.spec).includes(`"ml.platform/team":"${t.name}"`) && !JSON.stringify(o.spec).includes('admissionChecks'));
+      const gpuQuota = Object.fromEntries(
+        objs
+          .filter((o) => o.kind === 'ResourceQuota' && Object.values(namespaces).includes(o.metadata.namespace ?? ''))
+          .map((o) => [o.metadata.namespace ?? '', Number(((o.spec as { hard?: Record<string, string> } | undefined)?.hard ?? {})['requests.nvidia.com/gpu'] ?? 0)]),
+      );
+      return { name: t.name, clusterQueue: cq?.metadata.name ?? t.name, namespaces, gpuQuota };
+    }),
+  };
+}
+
+interface FleetCheck {
+  readonly key: string;
+  readonly expr: string;
+  readonly samples: readonly { labels: string; value: number }[];
+}
+
+const panelTargets = (c: ClusterRules) =>
+  c.dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t, i) => ({ key: `${d.uid}/${p.title}/${String.fromCharCode(65 + i)}`, expr: t.expr }))));
+
+let fleetRun: { output: string; ok: boolean } | undefined;
+const FLEET = new Fleet(fleetShape());
+
+function fleetChecks(): { recording: FleetCheck[]; panels: FleetCheck[] } {
+  const toCheck = (key: string, expr: string, expect: Expectation | undefined): FleetCheck => ({
+    key,
+    expr: roundedExpr(expr),
+    samples: (expect?.(FLEET) ?? []).map((s) => ({ labels: labelsOf(s.labels), value: onGrid(s.value) })),
+  });
+  return {
+    recording: recordsOf(FLEET_SET.files).map((r) => toCheck(r.record ?? '', r.record ?? '', RECORDING_EXPECTATIONS[r.record ?? ''])),
+    panels: panelTargets(FLEET_CLUSTER).map((t) => toCheck(t.key, substituteVariables(t.expr), PANEL_EXPECTATIONS[t.key])),
+  };
+}
+
+/** One promtool run over the fleet: every recording rule and panel query, and every alert silent. */
+function runFleet(): { output: string; ok: boolean } {
+  if (fleetRun !== undefined) return fleetRun;
+  const { recording, panels } = fleetChecks();
+  const paths = ruleFilePaths(FLEET_SET);
+  const file = path.join(work, FLEET_SET.id, 'fleet.test.yaml');
+  const evalTime = minutesToDuration(FLEET_MINUTES);
+  const group: TestGroup = {
+    name: `synthetic fleet shaped like ${FLEET_ENV}/${FLEET_CLUSTER.cluster}`,
+    interval: '1m',
+    input_series: FLEET.series().map(inputSeries),
+    promql_expr_test: [...recording, ...panels].map((c) => ({ expr: c.expr, eval_time: evalTime, exp_samples: c.samples })),
+    alert_rule_test: alertsOf(FLEET_SET.files).map((r) => ({ eval_time: evalTime, alertname: r.alert ?? '', exp_alerts: [] })),
+  };
+  writeYaml(file, unitTestFile(paths.map((p) => path.basename(p)), FLEET_SET.files, [group]));
+  const t0 = Date.now();
+  const res = testRules(promtool, file);
+  FIGURES.push(`fleet: ${group.input_series.length} series x ${FLEET_MINUTES + 1} min, ${recording.length} recording rules + ${panels.length} panel queries + ${group.alert_rule_test?.length ?? 0} silent alerts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  fleetRun = { output: res.output, ok: res.ok };
+  return fleetRun;
+}
+
+/** promtool's report for one expression (it quotes the expression with Go's %q). */
+const failureFor = (output: string, expr: string): string | undefined => {
+  const at = output.indexOf(`expr: ${JSON.stringify(expr)}`);
+  if (at < 0) return undefined;
+  const next = output.indexOf('expr: "', at + 6);
+  return output.slice(at, next < 0 ? undefined : next);
+};
+
+describe('every recording rule and panel query has an expected value', () => {
+  it('recording rules of every cluster', () => {
+    const tested = new Map(recordsOf(FLEET_SET.files).map((r) => [r.record ?? '', r.expr]));
+    const problems: string[] = [];
+    for (const set of RULE_SETS) {
+      for (const r of recordsOf(set.files)) {
+        const name = r.record ?? '';
+        if (RECORDING_EXPECTATIONS[name] === undefined) problems.push(`${name}: no expected value in test/upstream/prometheus/fleet-expectations.ts (RECORDING_EXPECTATIONS)`);
+        else if (tested.get(name) !== r.expr) problems.push(`${name} on ${set.clusters.join(', ')}: its expression differs from the one evaluated on the fleet (${FLEET_ENV}/${FLEET_CLUSTER.cluster})`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('panel queries of every dashboard of every cluster', () => {
+    const tested = new Map(panelTargets(FLEET_CLUSTER).map((t) => [t.key, t.expr]));
+    const problems: string[] = [];
+    for (const c of CLUSTERS) {
+      for (const t of panelTargets(c)) {
+        if (PANEL_EXPECTATIONS[t.key] === undefined) problems.push(`${t.key}: no expected value in test/upstream/prometheus/fleet-expectations.ts (PANEL_EXPECTATIONS)`);
+        else if (tested.get(t.key) !== t.expr) problems.push(`${t.key} on ${c.env}/${c.cluster}: its query differs from the one evaluated on the fleet`);
+      }
+    }
+    for (const k of Object.keys(PANEL_EXPECTATIONS)) if (!tested.has(k)) problems.push(`${k}: expected value for a panel no dashboard has`);
+    expect(problems).toEqual([]);
+  });
+
+  it('every expectation is non-empty: each rule and panel shows data on the fleet', () => {
+    const { recording, panels } = fleetChecks();
+    expect([...recording, ...panels].filter((c) => c.samples.length === 0).map((c) => c.key)).toEqual([]);
+  });
+
+  it('GPU-hours per team over the range are the hours the team held GPUs', () => {
+    const held = heldGpuHours(FLEET);
+    const shown = PANEL_EXPECTATIONS['ml-gpu-cost/GPU-hours per team (range)/A'](FLEET);
+    expect(Object.fromEntries(shown.map((s) => [s.labels.team, onGrid(s.value)]))).toEqual(Object.fromEntries([...held].map(([k, v]) => [k, onGrid(v)])));
+  });
+});
+
+describe('promtool test rules: the synthetic fleet', () => {
+  const { recording, panels } = fleetChecks();
+  it.each(recording.map((c) => [c.key, c] as const))('recording rule %s', (_key, c) => {
+    const run = runFleet();
+    const failure = failureFor(run.output, c.expr);
+    if (failure !== undefined) throw new Error(`promtool: ${failure}`);
+    expect(run.output).not.toMatch(/err:|could not|error/i);
+  });
+  it.each(panels.map((c) => [c.key, c] as const))('panel %s', (_key, c) => {
+    const run = runFleet();
+    const failure = failureFor(run.output, c.expr);
+    if (failure !== undefined) throw new Error(`promtool: ${failure}`);
+  });
+  it('no alert fires on the healthy fleet', () => {
+    const run = runFleet();
+    const fired = [...run.output.matchAll(/alertname: (\w+), time/g)].map((m) => m[1]);
+    expect(fired).toEqual([]);
+    // Other failures are the expression tests' (reported above); nothing else may go wrong.
+    if (!run.ok && !/^\s*expr: /m.test(run.output)) throw new Error(`promtool test rules failed:\n${run.output}`);
+    expect(run.output).not.toMatch(/err:|rule: /);
   });
 });

@@ -33,7 +33,8 @@ export function gauge(...phases: readonly GaugePhase[]): string {
   return phases
     .map(([minutes, value]) => {
       check(minutes);
-      return repeat(value === null ? '_' : lit(value), minutes);
+      // `axn` is n+1 samples, but `_xn` is n missing ones.
+      return value === null ? `_x${minutes}` : repeat(lit(value), minutes);
     })
     .join(' ');
 }
@@ -64,7 +65,7 @@ export function sampleCount(values: string): number {
     .filter((p) => p !== '')
     .reduce((n, p) => {
       const m = /x(\d+)$/.exec(p);
-      return n + (m === null ? 1 : Number(m[1]) + 1);
+      return n + (m === null ? 1 : Number(m[1]) + (p.startsWith('_') ? 0 : 1));
     }, 0);
 }
 
