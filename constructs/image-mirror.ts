@@ -50,3 +50,9 @@ export function mirrorImage(ref: string, mirrorHost: string): string {
   if (img.host === mirrorHost) return ref;
   return `${mirrorHost}/${mirrorProject(img.host)}/${img.path}${img.tag}${img.digest}`;
 }
+
+/** The fully qualified form of a reference (docker.io/library/... for Docker Hub short names), for comparing lists. */
+export function canonicalImage(ref: string): string {
+  const img = parseImage(ref);
+  return `${img.host}/${img.path}${img.tag}${img.digest}`;
+}

@@ -25,10 +25,16 @@ export function kubeflowParts(spec: KubeflowSpec): KustomizePart[] {
 /** Kustomization names of a part (one per path). */
 export const kustomizationNames = (part: KustomizePart): string[] => (part.paths.length === 1 ? [part.id] : part.paths.map((_, i) => `${part.id}-${i + 1}`));
 
-/** Notebook culling: the controller stops kernels idle longer than the spec allows. */
+/**
+ * Notebook culling: the controller stops kernels idle longer than the spec allows.
+ *
+ * No namespace in the target (nor in the one below): Flux adds patches to the kustomization.yaml at
+ * the path, where they run before that file's `namespace: kubeflow` is set, so a target naming the
+ * namespace matches nothing and the patch is silently dropped (the upstream suite builds both ways).
+ */
 export function cullingPatch(idleMinutes: number): KustomizePatch {
   return {
-    target: { kind: 'ConfigMap', namespace: 'kubeflow', name: 'notebook-controller-config.*' },
+    target: { kind: 'ConfigMap', name: 'notebook-controller-config.*' },
     ops: [
       { op: 'add', path: '/data/ENABLE_CULLING', value: 'true' },
       { op: 'add', path: '/data/CULL_IDLE_TIME', value: String(idleMinutes) },
@@ -47,7 +53,7 @@ export function profileNamespaceLabelsPatch(podSecurityVersion: string): Kustomi
     'pod-security.kubernetes.io/enforce: "restricted"',
     `pod-security.kubernetes.io/enforce-version: "${podSecurityVersion}"`,
   ];
-  return { target: { kind: 'ConfigMap', namespace: 'kubeflow', name: '.*namespace-labels-data.*' }, ops: [{ op: 'add', path: '/data/namespace-labels.yaml', value: `${labels.join('\n')}\n` }] };
+  return { target: { kind: 'ConfigMap', name: '.*namespace-labels-data.*' }, ops: [{ op: 'add', path: '/data/namespace-labels.yaml', value: `${labels.join('\n')}\n` }] };
 }
 
 /**

@@ -32,7 +32,11 @@ export interface AddonDefinition {
   readonly namespaceSecurity: NamespaceSecurity;
   /** API groups of the CRDs the chart installs: objects of these groups wait for this add-on. */
   readonly crdGroups: readonly string[];
-  /** Container images the chart runs at this version (registry/repository:tag). */
+  /**
+   * Images the chart runs with the platform's values in the shipped environments, operands that
+   * operators start included (fully qualified; test/upstream/charts.test.ts checks them against helm
+   * renders). The GPU Operator appends the node OS to the driver tag (595.91.07-ubuntu24.04).
+   */
   readonly images: readonly string[];
   /** Values every install gets; per-cluster values are merged over them by stacks/addon-values.ts. */
   readonly defaultValues: Readonly<Record<string, unknown>>;
@@ -68,6 +72,7 @@ export const ADDONS = [
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
     images: [
+      'quay.io/jetstack/cert-manager-acmesolver:v1.21.1',
       'quay.io/jetstack/cert-manager-cainjector:v1.21.1',
       'quay.io/jetstack/cert-manager-controller:v1.21.1',
       'quay.io/jetstack/cert-manager-startupapicheck:v1.21.1',
@@ -84,7 +89,9 @@ export const ADDONS = [
     namespace: 'node-feature-discovery',
     namespaceSecurity: { level: 'privileged', reason: 'nfd-worker reads host sysfs, /proc and /usr to discover PCI devices and kernel features' },
     crdGroups: ['nfd.k8s-sigs.io'],
-    images: ['registry.k8s.io/nfd/node-feature-discovery:v0.19.0'],
+    images: [
+      'registry.k8s.io/nfd/node-feature-discovery:v0.19.0',
+    ],
     // Taints let NodeFeatureRules put the GPU taint on on-prem pool nodes.
     defaultValues: { master: { enableTaints: true } },
     dependsOn: [],
@@ -97,7 +104,14 @@ export const ADDONS = [
     namespace: 'gpu-operator',
     namespaceSecurity: PRIVILEGED_GPU,
     crdGroups: ['nvidia.com'],
-    images: ['nvcr.io/nvidia/gpu-operator:v26.7.0'],
+    images: [
+      'nvcr.io/nvidia/cloud-native/k8s-driver-manager:v0.12.0',
+      'nvcr.io/nvidia/cloud-native/k8s-mig-manager:v0.15.0',
+      'nvcr.io/nvidia/driver:595.91.07',
+      'nvcr.io/nvidia/gpu-operator:v26.7.0',
+      'nvcr.io/nvidia/k8s-device-plugin:v0.20.0',
+      'nvcr.io/nvidia/k8s/container-toolkit:v1.20.0',
+    ],
     // NFD is installed once from its own entry, so the operator's bundled copy stays off.
     // The operator detects the container runtime itself (v26 has no operator.defaultRuntime).
     defaultValues: { nfd: { enabled: false }, dcgmExporter: { enabled: false } },
@@ -111,7 +125,9 @@ export const ADDONS = [
     namespace: 'kueue-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['kueue.x-k8s.io'],
-    images: ['registry.k8s.io/kueue/kueue:v0.19.2'],
+    images: [
+      'registry.k8s.io/kueue/kueue:v0.19.2',
+    ],
     // The platform's own ServiceMonitor scrapes Kueue (constructs/observability): the chart's would be
     // created before kube-prometheus-stack has installed the ServiceMonitor CRD.
     defaultValues: {
@@ -127,7 +143,18 @@ export const ADDONS = [
     namespace: 'monitoring',
     namespaceSecurity: { level: 'privileged', reason: 'node-exporter uses host network, host PID and host paths to read node metrics' },
     crdGroups: ['monitoring.coreos.com'],
-    images: ['quay.io/prometheus-operator/prometheus-operator:v0.93.0'],
+    images: [
+      'docker.io/grafana/grafana:13.2.0',
+      'ghcr.io/jkroepke/kube-webhook-certgen:1.8.7',
+      'quay.io/kiwigrid/k8s-sidecar:2.10.1',
+      'quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1',
+      'quay.io/prometheus-operator/prometheus-operator:v0.93.1',
+      'quay.io/prometheus/alertmanager:v0.34.0',
+      'quay.io/prometheus/node-exporter:v1.12.1-distroless',
+      'quay.io/prometheus/prometheus:v3.14.0-distroless',
+      'quay.io/thanos/thanos:v0.42.4',
+      'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0',
+    ],
     defaultValues: {
       // Retention and storage come from the spec (observability), merged in by stacks/addon-selection.ts.
       prometheus: { prometheusSpec: { serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false } },
@@ -144,7 +171,9 @@ export const ADDONS = [
     namespace: 'gpu-operator',
     namespaceSecurity: PRIVILEGED_GPU,
     crdGroups: [],
-    images: ['nvcr.io/nvidia/k8s/dcgm-exporter:4.6.1-4.8.4-distroless'],
+    images: [
+      'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless',
+    ],
     // Scraped by the platform's ServiceMonitor, which keeps the workload's pod labels (honorLabels)
     // and adds the node name for per-pool views.
     defaultValues: {
@@ -163,10 +192,23 @@ export const ADDONS = [
     namespace: 'trivy-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['aquasecurity.github.io'],
-    images: ['mirror.gcr.io/aquasec/trivy-operator:0.32.0'],
+    images: [
+      'ghcr.io/aquasecurity/node-collector:0.3.1',
+      'mirror.gcr.io/aquasec/trivy-checks:1',
+      'mirror.gcr.io/aquasec/trivy-operator:0.32.0',
+      'mirror.gcr.io/aquasec/trivy:0.72.0',
+    ],
     // Scraped by the platform's ServiceMonitor (constructs/observability), like every add-on.
-    defaultValues: { serviceMonitor: { enabled: false }, operator: { scanJobsConcurrentLimit: 3, vulnerabilityScannerScanOnlyCurrentRevisions: true } },
-    freeFormValues: [{ path: 'trivy.registry.mirror', reason: "upstream registry -> mirror map (the chart's default is {})" }],
+    defaultValues: {
+      serviceMonitor: { enabled: false },
+      operator: { scanJobsConcurrentLimit: 3, vulnerabilityScannerScanOnlyCurrentRevisions: true },
+      // The chart leaves runAsNonRoot and seccomp unset, which restricted admission refuses (found by the real-chart suite).
+      podSecurityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+    },
+    freeFormValues: [
+      { path: 'trivy.registry.mirror', reason: "upstream registry -> mirror map (the chart's default is {})" },
+      { path: 'podSecurityContext', reason: "the operator pod's PodSecurityContext (the chart's default is {})" },
+    ],
     dependsOn: ['kube-prometheus-stack'],
   },
   {
@@ -180,7 +222,9 @@ export const ADDONS = [
       reason: 'the OpenCost chart sets no runAsNonRoot or runAsUser on its container, which restricted admission requires; it needs no host access',
     },
     crdGroups: [],
-    images: ['ghcr.io/opencost/opencost:1.121.4'],
+    images: [
+      'ghcr.io/opencost/opencost:1.120.1@sha256:b0701f9b54e43c9abee98f5784792a5b469ca8951e87da32b161c1fa539ab0e1',
+    ],
     defaultValues: {
       opencost: {
         // Reads usage from the kube-prometheus-stack Prometheus; cost metrics are scraped back by the platform's ServiceMonitor.
@@ -231,9 +275,17 @@ export const ADDONS = [
     namespace: 'cosign-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['policy.sigstore.dev'],
-    images: ['ghcr.io/sigstore/policy-controller/policy-controller:v0.15.1'],
-    defaultValues: { webhook: { configData: { 'no-match-policy': 'warn' } } },
-    freeFormValues: [{ path: 'webhook.configData', reason: "the policy webhook's config-policy-controller ConfigMap (the chart's default is {})" }],
+    images: [
+      'ghcr.io/sigstore/policy-controller/policy-controller@sha256:0bcd60beb93f4427c29cf3a669743caf58490e98ded4380c33c09f092734a6ab',
+    ],
+    defaultValues: {
+      // webhook.podSecurityContext is the container's securityContext; the chart sets neither runAsNonRoot nor seccomp, which restricted admission refuses (found by the real-chart suite).
+      webhook: { configData: { 'no-match-policy': 'warn' }, podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
+    },
+    freeFormValues: [
+      { path: 'webhook.configData', reason: "the policy webhook's config-policy-controller ConfigMap (the chart's default is {})" },
+      { path: 'webhook.podSecurityContext', reason: 'the webhook container SecurityContext, passed through as YAML by the chart' },
+    ],
     hooks: {
       disabled: true,
       reason: 'its only hooks are a post-delete lease clean-up Job on cgr.dev/chainguard/kubectl:latest-dev, a floating tag with no pinned release to name; stale leases in cosign-system expire by themselves',
@@ -249,7 +301,10 @@ export const ADDONS = [
     namespace: 'kubeflow-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['trainer.kubeflow.org', 'jobset.x-k8s.io'],
-    images: ['ghcr.io/kubeflow/trainer/trainer-controller-manager:v2.3.0'],
+    images: [
+      'ghcr.io/kubeflow/trainer/trainer-controller-manager:v2.3.0',
+      'registry.k8s.io/jobset/jobset:v0.12.0',
+    ],
     // The chart brings the JobSet controller TrainJobs run on; burst clusters need it too (MultiKueue dispatches TrainJobs).
     defaultValues: { jobset: { install: true } },
     dependsOn: ['cert-manager'],
@@ -277,7 +332,13 @@ export const ADDONS = [
     namespace: 'kserve',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: [],
-    images: ['docker.io/kserve/kserve-controller:v0.20.0', 'docker.io/kserve/storage-initializer:v0.20.0', 'docker.io/kserve/agent:v0.20.0'],
+    images: [
+      'docker.io/kserve/agent:v0.20.0',
+      'docker.io/kserve/kserve-controller:v0.20.0',
+      'docker.io/kserve/router:v0.20.0',
+      'docker.io/kserve/storage-initializer:v0.20.0',
+      'quay.io/brancz/kube-rbac-proxy:v0.18.0',
+    ],
     // RawDeployment: plain Deployments + HPA, so Knative is optional; Istio (installed for Kubeflow) routes traffic.
     defaultValues: { kserve: { controller: { deploymentMode: 'RawDeployment', gateway: { ingressGateway: { className: 'istio' } } } } },
     dependsOn: ['cert-manager', 'kserve-crd'],
