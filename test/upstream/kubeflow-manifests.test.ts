@@ -26,7 +26,7 @@ import { rendered } from '../support/synth';
 import { imageRepository, imageTag, kubeflowImages, unpinnedReason } from '../../stacks/upstream/kubeflow-images';
 import { repoRoot } from '../toolchain/go-build';
 import { atPointer, crdKey, fixtureForm, matchesTarget, objectKey } from './kubeflow/checks';
-import { BuiltKustomization, KubeflowBuilds, kubeflowBuilds } from './kubeflow/install';
+import { BuiltKustomization, fluxInPlaceBuild, KubeflowBuilds, kubeflowBuilds } from './kubeflow/install';
 import { applyInstall, ApplyFigures } from './kubeflow/apply';
 
 let builds: KubeflowBuilds;
@@ -61,6 +61,21 @@ describe('Kubeflow manifests at the pinned tag', () => {
     const failures = all().filter((k) => k.error !== undefined || k.objects.length === 0).map((k) => `${k.env}/${k.flux.metadata.name} (${k.flux.spec.path}): ${k.error ?? 'builds nothing'}`);
     expect(failures).toEqual([]);
     for (const i of builds.installs) FIGURES.push(`${i.env}/${i.cluster}: ${i.kustomizations.length} Kustomizations, ${i.kustomizations.reduce((n, k) => n + k.objects.length, 0)} objects${i.mirrorHost === undefined ? '' : `, mirror ${i.mirrorHost}`}`);
+  });
+
+  it('builds the same objects as Flux, which adds the patches and images to the kustomization.yaml at the path', () => {
+    const differ: string[] = [];
+    let compared = 0;
+    for (const i of [unmirrored(), ...builds.installs.filter((x) => x.mirrorHost !== undefined).slice(0, 1)]) {
+      for (const k of i.kustomizations.filter((x) => (x.flux.spec.patches ?? []).length > 0 || (x.flux.spec.images ?? []).length > 0)) {
+        const inPlace = fluxInPlaceBuild(builds.kustomize, k.flux, builds.tree);
+        compared += 1;
+        const canon = (objs: readonly ManifestObject[]) => objs.map((o) => JSON.stringify(o)).sort();
+        if (JSON.stringify(canon(inPlace)) !== JSON.stringify(canon(k.objects))) differ.push(`${i.env}/${k.flux.metadata.name}`);
+      }
+    }
+    expect(differ).toEqual([]);
+    FIGURES.push(`Flux in-place build = overlay build for ${compared} patched or redirected Kustomizations`);
   });
 
   it('applies every platform patch: its target matches objects, and each op is in the built output', () => {

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { KUBEFLOW_PARTS, KustomizePart } from '../../../constructs/catalog';
 import { kustomizationNames } from '../../../constructs/kubeflow';
 import { ManifestObject } from '../../../stacks/manifests';
@@ -56,6 +57,27 @@ const mirrorOf = (ks: readonly FluxKustomizationObject[]): string | undefined =>
   const redirected = ks.flatMap((k) => k.spec.images ?? []).find((i) => i.newName !== undefined);
   return redirected?.newName?.split('/')[0];
 };
+
+/**
+ * What Flux's kustomize-controller itself builds: it adds the Kustomization's patches and images to
+ * the kustomization.yaml at the path (appending to upstream's own lists) and builds that. Done on the
+ * prepared tree, the file restored afterwards.
+ */
+export function fluxInPlaceBuild(kustomize: string, k: FluxKustomizationObject, tree: PreparedTree): readonly ManifestObject[] {
+  const file = path.join(tree.root, k.spec.path, 'kustomization.yaml');
+  const original = fs.readFileSync(file, 'utf8');
+  const doc = YAML.parse(original) as Record<string, unknown>;
+  const list = (key: string): unknown[] => (Array.isArray(doc[key]) ? (doc[key] as unknown[]) : []);
+  if ((k.spec.patches ?? []).length > 0) doc.patches = [...list('patches'), ...(k.spec.patches ?? []).map((p) => ({ target: { ...p.target }, patch: p.patch }))];
+  if ((k.spec.images ?? []).length > 0) doc.images = [...list('images'), ...(k.spec.images ?? []).map((i) => ({ ...i }))];
+  fs.chmodSync(file, 0o644);
+  try {
+    fs.writeFileSync(file, YAML.stringify(doc));
+    return kustomizeBuild(kustomize, path.dirname(file)).objects;
+  } finally {
+    fs.writeFileSync(file, original);
+  }
+}
 
 let pending: Promise<KubeflowBuilds> | undefined;
 
