@@ -77,11 +77,13 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
       rules: [
         {
           alert: 'KueueWorkloadsPendingTooLong',
-          query: promql`sum by (cluster_queue) (${M.kueuePending}) > 0 unless on (cluster_queue) sum by (cluster_queue) (increase(${M.kueueAdmitted}[${t.queuePendingMinutes}m])) > 0`,
+          // Pending all through the window, not just now: an idle queue that gets a workload which
+          // waits a few minutes for quota has admitted none for the window either.
+          query: promql`sum by (cluster_queue) (${M.kueuePending}) > 0 and on (cluster_queue) min_over_time((sum by (cluster_queue) (${M.kueuePending}))[${t.queuePendingMinutes}m:1m]) > 0 unless on (cluster_queue) sum by (cluster_queue) (increase(${M.kueueAdmitted}[${t.queuePendingMinutes}m])) > 0`,
           for: '5m',
           severity: 'warning',
           summary: 'A ClusterQueue has pending workloads and admits none',
-          description: `ClusterQueue {{ $labels.cluster_queue }} has {{ $value }} pending workloads and has admitted none for ${t.queuePendingMinutes} minutes.`,
+          description: `ClusterQueue {{ $labels.cluster_queue }} has {{ $value }} pending workloads, has had some pending for ${t.queuePendingMinutes} minutes and has admitted none.`,
         },
         {
           alert: 'KueueClusterQueueNearQuota',
@@ -114,7 +116,9 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
         },
         {
           alert: 'TrainingPodCrashLooping',
-          query: promql`max by (namespace, pod, container) (${M.containerWaitingReason}{reason="CrashLoopBackOff"}) == 1 and on (namespace) ${training}`,
+          // kube-state-metrics reports the waiting reason only while the container waits: the series
+          // vanishes for each restart's run, which would reset `for`. Bridge the runs (back-off caps at 5 min).
+          query: promql`max by (namespace, pod, container) (max_over_time(${M.containerWaitingReason}{reason="CrashLoopBackOff"}[5m])) == 1 and on (namespace) ${training}`,
           for: '15m',
           severity: 'warning',
           summary: 'A training container is crash-looping',
@@ -180,7 +184,8 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
         {
           // Idle = almost no CPU over the window and, when it holds a GPU, no GPU work either.
           alert: 'NotebookIdle',
-          query: promql`sum by (namespace, pod) (rate(${M.containerCpu}{container!=""}[${t.notebookIdleHours}h])) < 0.01 and on (namespace, pod) max by (namespace, pod) (${M.podLabels}{label_notebook_name!=""}) unless on (namespace, pod) max by (namespace, pod) (max_over_time(${M.gpuUtil}{pod!=""}[${t.notebookIdleHours}h])) > 1`,
+          // Only pods older than the window: a notebook started an hour ago has not been idle for a day.
+          query: promql`sum by (namespace, pod) (rate(${M.containerCpu}{container!=""}[${t.notebookIdleHours}h])) < 0.01 and on (namespace, pod) max by (namespace, pod) (${M.podLabels}{label_notebook_name!=""}) and on (namespace, pod) (time() - max by (namespace, pod) (${M.podCreated})) > ${t.notebookIdleHours * 3600} unless on (namespace, pod) max by (namespace, pod) (max_over_time(${M.gpuUtil}{pod!=""}[${t.notebookIdleHours}h])) > 1`,
           for: '1h',
           severity: 'info',
           summary: 'A notebook has been idle',

@@ -63,6 +63,7 @@ export const METRIC = {
   containerLastTerminatedReason: m('kube_pod_container_status_last_terminated_reason', 'gauge', 'kube-state-metrics', ['namespace', 'pod', 'container', 'reason'], 'why a container last terminated', KSM_REF),
   containerWaitingReason: m('kube_pod_container_status_waiting_reason', 'gauge', 'kube-state-metrics', ['namespace', 'pod', 'container', 'reason'], 'why a container is waiting', KSM_REF),
   containerRestarts: m('kube_pod_container_status_restarts_total', 'counter', 'kube-state-metrics', ['namespace', 'pod', 'container'], 'container restarts', KSM_REF),
+  podCreated: m('kube_pod_created', 'gauge', 'kube-state-metrics', ['namespace', 'pod'], 'Unix creation timestamp of the pod', KSM_REF),
 
   // kubelet cAdvisor
   containerCpu: m('container_cpu_usage_seconds_total', 'counter', 'kubelet', ['namespace', 'pod', 'container', 'node'], 'CPU seconds used', 'google/cadvisor docs/storage/prometheus.md'),

@@ -1,5 +1,5 @@
 import { AlertThresholds } from '../../../environments/observability-schema';
-import { counter, durationMinutes, gauge, InputSeries, series } from './series';
+import { counter, durationMinutes, encodeValues, gauge, InputSeries, series, Value } from './series';
 
 /**
  * Series histories for every platform alert: at least one that must fire it (with the labels and
@@ -132,6 +132,11 @@ const kueueWorkloadsPendingTooLong: AlertCaseBuilder = ({ t, forMinutes }) => {
     fire(`3 pending, none admitted for ${q} min plus the ${forMinutes} min for: fires`, admitting + q + forMinutes + 2, [...pending, admittedThenNone], { labels: { cluster_queue: cq }, value: 3 }),
     quiet(`3 pending, none admitted for ${q - 2} min: silent`, admitting + q - 2, [...pending, admittedThenNone]),
     quiet('3 pending, admitting every minute: silent', admitting + q + forMinutes + 2, [...pending, admittedAlways]),
+    // A queue that had nothing to do for hours gets a workload, which waits a few minutes for quota.
+    quiet(`idle queue, nothing admitted for ${q + 15} min, a workload pending for ${forMinutes + 5} min: silent`, q + 15 + forMinutes + 5, [
+      series('kueue_pending_workloads', { ...KUEUE, cluster_queue: cq, status: 'active' }, gauge([q + 15, 0], [forMinutes + 10, 1])),
+      series('kueue_admitted_workloads_total', { ...KUEUE, cluster_queue: cq }, counter(40, [q + forMinutes + 24, 0])),
+    ]),
   ];
 };
 
@@ -194,11 +199,25 @@ const trainingPodOomKilled: AlertCaseBuilder = ({ expr }) => {
   ];
 };
 
+/** 1 while `on(minute)`, absent otherwise (a staleness marker where it disappears), for `minutes` samples. */
+function withGaps(minutes: number, on: (m: number) => boolean): Value[] {
+  return Array.from({ length: minutes }, (_, m): Value => (on(m) ? 1 : m > 0 && on(m - 1) ? 'stale' : null));
+}
+
 const trainingPodCrashLooping: AlertCaseBuilder = ({ forMinutes }) => {
   const minutes = forMinutes + 10;
   const looping = series('kube_pod_container_status_waiting_reason', { ...KSM, ...container, reason: 'CrashLoopBackOff' }, gauge([minutes, 1]));
+  // A real crash loop: kube-state-metrics reports the waiting reason only while the container
+  // waits, so the series goes stale for the minute each restart runs (back-off caps at 5 min).
+  const cycles = (m: number): boolean => m % 6 !== 5;
+  const loopMinutes = forMinutes + 25;
+  const gappy = series('kube_pod_container_status_waiting_reason', { ...KSM, ...container, reason: 'CrashLoopBackOff' }, encodeValues(withGaps(loopMinutes, cycles)));
+  const recoveredAfter = 10;
+  const recovered = series('kube_pod_container_status_waiting_reason', { ...KSM, ...container, reason: 'CrashLoopBackOff' }, encodeValues(withGaps(recoveredAfter + forMinutes + 10, (m) => m < recoveredAfter)));
   return [
     fire(`CrashLoopBackOff for ${forMinutes + 3} min: fires`, forMinutes + 3, [nsLabels('nlp-training', 'nlp', 'training', minutes), looping], { labels: containerLabels, value: 1 }),
+    fire(`5 min CrashLoopBackOff, 1 min running, over and over for ${forMinutes + 20} min: fires`, forMinutes + 20, [nsLabels('nlp-training', 'nlp', 'training', loopMinutes), gappy], { labels: containerLabels, value: 1 }),
+    quiet(`looped ${recoveredAfter} min, then ran fine for ${forMinutes + 5} min: silent`, recoveredAfter + forMinutes + 5, [nsLabels('nlp-training', 'nlp', 'training', recoveredAfter + forMinutes + 10), recovered]),
     quiet(`CrashLoopBackOff for ${forMinutes - 1} min: not yet`, forMinutes - 1, [nsLabels('nlp-training', 'nlp', 'training', minutes), looping]),
     quiet('CrashLoopBackOff in a data-prep namespace: silent', forMinutes + 3, [nsLabels('nlp-training', 'nlp', 'data-prep', minutes), looping]),
   ];
@@ -386,10 +405,15 @@ const notebookIdle: AlertCaseBuilder = ({ t, forMinutes }) => {
   const label = series('kube_pod_labels', { ...KSM, ...nb, label_notebook_name: 'alice-notebook' }, gauge([total, 1]));
   const gpuBusy = series('DCGM_FI_DEV_GPU_UTIL', gpuLabels('5', { ...nb, container: 'alice-notebook' }), gauge([total, 30]));
   const at = (s: number) => s * step;
+  // kube-state-metrics' creation timestamp: the pod was created when the history starts.
+  const created = series('kube_pod_created', { ...KSM, ...nb, uid: 'b7e1c0de' }, gauge([total, 0]));
+  const fresh = samples(180);
+  const freshCpu = series('container_cpu_usage_seconds_total', { job: 'kubelet', metrics_path: '/metrics/cadvisor', node: 'cpu-node-2', ...nb, container: 'alice-notebook' }, counter(5, [fresh, 0.005 * 60 * step]));
   return [
-    { ...fire(`idle for ${t.notebookIdleHours} h + ${at(hold + 2)} min: fires`, at(busy + window + hold + 2), [cpu, label], { labels: nb, value: 0.005 }), stepMinutes: step },
-    { ...quiet(`idle for ${t.notebookIdleHours} h + ${at(Math.floor(hold / 2))} min: not yet`, at(busy + window + Math.floor(hold / 2)), [cpu, label]), stepMinutes: step },
-    { ...quiet('idle CPU but its GPU at 30%: silent', at(busy + window + hold + 2), [cpu, label, gpuBusy]), stepMinutes: step },
+    { ...fire(`idle for ${t.notebookIdleHours} h + ${at(hold + 2)} min: fires`, at(busy + window + hold + 2), [cpu, label, created], { labels: nb, value: 0.005 }), stepMinutes: step },
+    { ...quiet(`idle for ${t.notebookIdleHours} h + ${at(Math.floor(hold / 2))} min: not yet`, at(busy + window + Math.floor(hold / 2)), [cpu, label, created]), stepMinutes: step },
+    { ...quiet('idle CPU but its GPU at 30%: silent', at(busy + window + hold + 2), [cpu, label, created, gpuBusy]), stepMinutes: step },
+    { ...quiet(`a notebook started ${at(fresh - 1)} min ago, idle since (younger than ${t.notebookIdleHours} h): silent`, at(fresh - 1), [freshCpu, label, created]), stepMinutes: step },
   ];
 };
 

@@ -1,4 +1,4 @@
-import { InputSeries, lit, seriesName } from './series';
+import { encodeValues, InputSeries, seriesName, Value } from './series';
 
 /**
  * A small synthetic fleet shaped like one environment's primary cluster (its GPU pools, teams,
@@ -49,7 +49,6 @@ export interface GpuSlot {
   readonly gpu: number;
 }
 
-export type Value = number | null | 'stale';
 export interface FleetSeries {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -293,33 +292,6 @@ export class Fleet {
     for (const p of this.pods) out.push(this.track('container_gpu_allocation', { ...oc, namespace: p.namespace, pod: p.pod, container: p.container, node: this.nodeName(p.pool, p.node) }, (m) => this.running(p, m), () => p.gpus));
     return out;
   }
-}
-
-/** Run-length and arithmetic-run encoding of per-minute values into promtool's expanding notation. */
-export function encodeValues(values: readonly Value[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < values.length) {
-    const v = values[i];
-    if (v === 'stale') {
-      parts.push('stale');
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    if (v === null) {
-      while (j < values.length && values[j] === null) j++;
-      // `_xn` is n missing samples (unlike `axn`, which is n+1 samples).
-      parts.push(`_x${j - i}`);
-    } else {
-      const next = values[i + 1];
-      const step = typeof next === 'number' ? next - v : 0;
-      while (j < values.length && typeof values[j] === 'number' && (values[j] as number) - (values[j - 1] as number) === step) j++;
-      parts.push(j - i === 1 ? lit(v) : step === 0 ? `${lit(v)}x${j - i - 1}` : `${lit(v)}+${lit(step)}x${j - i - 1}`);
-    }
-    i = j;
-  }
-  return parts.join(' ');
 }
 
 export const inputSeries = (s: FleetSeries): InputSeries => ({ series: seriesName(s.name, s.labels), values: encodeValues(s.values) });

@@ -69,6 +69,36 @@ export function sampleCount(values: string): number {
     }, 0);
 }
 
+/** One sample per step: a number, missing (null), or a staleness marker. */
+export type Value = number | null | 'stale';
+
+/** Run-length and arithmetic-run encoding of per-minute values into promtool's expanding notation. */
+export function encodeValues(values: readonly Value[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    const v = values[i];
+    if (v === 'stale') {
+      parts.push('stale');
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    if (v === null) {
+      while (j < values.length && values[j] === null) j++;
+      // `_xn` is n missing samples (unlike `axn`, which is n+1 samples).
+      parts.push(`_x${j - i}`);
+    } else {
+      const next = values[i + 1];
+      const step = typeof next === 'number' ? next - v : 0;
+      while (j < values.length && typeof values[j] === 'number' && (values[j] as number) - (values[j - 1] as number) === step) j++;
+      parts.push(j - i === 1 ? lit(v) : step === 0 ? `${lit(v)}x${j - i - 1}` : `${lit(v)}+${lit(step)}x${j - i - 1}`);
+    }
+    i = j;
+  }
+  return parts.join(' ');
+}
+
 /** `name{a="b", ...}` with label values escaped. */
 export function seriesName(name: string, labels: Readonly<Record<string, string>>): string {
   const body = Object.entries(labels)
