@@ -5,6 +5,9 @@ import { podSpecImages } from './pod-images';
 import { RenderContext, renderClusterReleases } from './upstream/addon-render';
 import { defaultRenderContext } from './upstream/render-context';
 import { renderedImages } from './upstream/rendered-images';
+import { buildKubeflowInstall } from './upstream/kubeflow-build';
+import { kubeflowImages } from './upstream/kubeflow-images';
+import { KUBEFLOW_MANIFESTS } from '../constructs/catalog';
 
 /** One image an environment runs, where it comes from, and its name on the cluster's mirror. */
 export interface ImageEntry {
@@ -17,7 +20,7 @@ export interface ImageEntry {
 /**
  * Every container image an environment runs: the platform's own pod templates as synthesized, and
  * what each add-on chart renders with the platform's values (pod templates and the operand images
- * operators start from their configuration). Sorted and unique, so the list can drive a mirroring
+ * operators start from their configuration), and what the pinned Kubeflow manifests build to. Sorted and unique, so the list can drive a mirroring
  * job and diff cleanly between versions.
  */
 export function environmentImages(spec: PlatformSpec, ctx: RenderContext): ImageEntry[] {
@@ -31,6 +34,8 @@ export function environmentImages(spec: PlatformSpec, ctx: RenderContext): Image
     for (const release of renderClusterReleases(ctx, unmirrored, cluster)) {
       for (const image of renderedImages(release.objects)) add(`addon:${release.addon.id}@${release.addon.chart.version}`, image);
     }
+    const kubeflow = buildKubeflowInstall(ctx.kustomize, files.flatMap((f) => f.objects), ctx.kubeflowManifests);
+    for (const k of kubeflowImages(kubeflow)) add(`kubeflow:${KUBEFLOW_MANIFESTS.tag}:${k.object}`, k.image);
   }
   return [...entries.values()].sort((a, b) => a.cluster.localeCompare(b.cluster) || a.image.localeCompare(b.image) || a.source.localeCompare(b.source));
 }
@@ -41,7 +46,7 @@ function main(argv: readonly string[]): void {
     console.error(
       'usage: npm run images -- <environment> [--mirrored-only]\n' +
         'prints "<cluster> <image> <mirrored image> <source>" for every image the environment runs, from helm renders of the pinned charts\n' +
-        '(helm: $HELM or `npm run tools:build`; charts: $HML_CHART_REPOSITORY, a chart repository directory or URL, else ../shared/charts, else upstream)',
+        '(helm, kustomize: $HELM, $KUSTOMIZE or `npm run tools:build`; charts: $HML_CHART_REPOSITORY, a chart repository directory or URL, else ../shared/charts, else upstream; Kubeflow: $HML_KUBEFLOW_MANIFESTS, else ../shared/kubeflow-manifests)',
     );
     process.exitCode = 2;
     return;

@@ -11,6 +11,10 @@ export interface RenderContext {
   readonly charts: ChartRepository;
   /** Every CRD that could be on a cluster (the repository's test/fixtures/crds); each cluster takes the groups it gets. */
   readonly crds: readonly ManifestObject[];
+  /** The kustomize binary, for the Kubeflow manifests. */
+  readonly kustomize: string;
+  /** The local copy of the Kubeflow manifests release (a folder holding `<tag>/` and the argo remote bases). */
+  readonly kubeflowManifests: string;
 }
 
 /** One add-on release rendered for one cluster. */

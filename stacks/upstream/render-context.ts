@@ -4,6 +4,7 @@ import { toolPaths } from '../../test/tools/build';
 import { defaultCrdDirectory, loadCrds } from '../pulumi/addon-install';
 import { CHART_REPOSITORY_ENV, chartRepositoryFrom } from './chart-repository';
 import { RenderContext } from './addon-render';
+import { kubeflowManifestsDir } from './kubeflow-build';
 
 /** The repository root (the folder with package.json), from source or from build/. */
 function repositoryRoot(from: string = __dirname): string {
@@ -17,11 +18,19 @@ function repositoryRoot(from: string = __dirname): string {
 export const sharedChartsDir = (): string => path.resolve(repositoryRoot(), '..', 'shared', 'charts');
 
 /**
- * helm: `HELM`, else the one `npm run tools:build` caches, else `helm` on PATH. Charts:
+ * helm and kustomize: `HELM` / `KUSTOMIZE`, else the ones `npm run tools:build` caches, else on PATH. Charts:
  * `HML_CHART_REPOSITORY` (a directory with index.yaml or a URL), else ../shared/charts, else upstream.
+ * Kubeflow manifests: `HML_KUBEFLOW_MANIFESTS`, else ../shared/kubeflow-manifests.
  */
 export function defaultRenderContext(): RenderContext {
-  const cached = toolPaths().helm;
-  const helm = process.env.HELM ?? (fs.existsSync(cached) ? cached : 'helm');
-  return { helm, charts: chartRepositoryFrom(process.env[CHART_REPOSITORY_ENV], [sharedChartsDir()]), crds: loadCrds(defaultCrdDirectory()) };
+  const tools = toolPaths();
+  const helm = process.env.HELM ?? (fs.existsSync(tools.helm) ? tools.helm : 'helm');
+  const kustomize = process.env.KUSTOMIZE ?? (fs.existsSync(tools.kustomize) ? tools.kustomize : 'kustomize');
+  return {
+    helm,
+    kustomize,
+    charts: chartRepositoryFrom(process.env[CHART_REPOSITORY_ENV], [sharedChartsDir()]),
+    crds: loadCrds(defaultCrdDirectory()),
+    kubeflowManifests: kubeflowManifestsDir(repositoryRoot()),
+  };
 }

@@ -101,6 +101,8 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['signer with neither key nor identity', staging, [['images.signed.0.publicKeySecret', undefined]], /staging: images\.signed\[0\] needs exactly one of publicKeySecret or keyless for registry "harbor\.staging\.example\.internal\/ml" \(got neither\)/],
   ['trusted registry with a scheme', dev, [['images', { extraTrustedRegistries: ['https://ghcr.io/org'] }]], /dev: images\.extraTrustedRegistries\[0\] must be host\[:port\]\[\/path\] without a scheme or trailing slash/],
   ['keyless issuer not a URL', prod, [['images.signed.0.keyless.issuer', 'github']], /prod: images\.signed\[0\]\.keyless\.issuer must be the OIDC issuer URL/],
+  ['chart mirror with a trailing slash', dev, [['images', { chartMirror: 'oci://harbor.example.com/charts/' }]], /dev: images\.chartMirror must be a Helm repository URL \(https:\/\/host\/path\) or an OCI prefix \(oci:\/\/host\/path\) without a trailing slash/],
+  ['chart mirror without a scheme', dev, [['images', { chartMirror: 'harbor.example.com/charts' }]], /dev: images\.chartMirror must be a Helm repository URL/],
   ['rescan interval too long', dev, [['images', { rescanIntervalHours: 500 }]], /dev: images\.rescanIntervalHours must be <= 168 \(got 500\)/],
   ['pool quotas over a pool\'s capacity', staging, [['teams.0.poolQuotas.a100', 12]], /staging: teams\[1\]\.poolQuotas\.a100 pool "a100" offers 16 but the teams' quotas add up to 20 \(vision 12, nlp 8\)/],
   ['pool quota for an unknown pool', dev, [['teams.0.poolQuotas.h100', 2]], /dev: teams\[0\]\.poolQuotas\.h100 names GPU pool "h100", which no cluster has \(pools: shared-t4\)/],
