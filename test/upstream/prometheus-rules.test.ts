@@ -18,7 +18,7 @@ import { loadEnvironment } from '../../environments';
 import { ensureTools } from '../tools/build';
 import { ALERT_CASES, AlertCase, burnPairs } from './prometheus/alert-cases';
 import { Fleet, FLEET_MINUTES, FleetShape, inputSeries } from './prometheus/fleet';
-import { Expectation, heldGpuHours, PANEL_EXPECTATIONS, RECORDING_EXPECTATIONS, substituteVariables } from './prometheus/fleet-expectations';
+import { Expectation, heldGpuHours, PANEL_EXPECTATIONS, RECORDING_EXPECTATIONS, substituteVariables, VARIABLE_EXPECTATIONS, variableQuery } from './prometheus/fleet-expectations';
 import { checkRules, scratchDir, testRules, writeRuleFiles, writeYaml } from './prometheus/promtool';
 import { alertsOf, ClusterRules, distinctRuleSets, everyClusterRules, recordsOf, RuleJson, RuleSet } from './prometheus/rule-files';
 import { durationMinutes, minutesToDuration } from './prometheus/series';
@@ -169,7 +169,9 @@ const panelTargets = (c: ClusterRules) =>
 let fleetRun: { output: string; ok: boolean } | undefined;
 const FLEET = new Fleet(fleetShape());
 
-function fleetChecks(): { recording: FleetCheck[]; panels: FleetCheck[] } {
+const variables = (c: ClusterRules) => c.dashboards.flatMap((d) => d.variables.map((v) => ({ key: `${d.uid}/$${v.name}`, definition: v.definition })));
+
+function fleetChecks(): { recording: FleetCheck[]; panels: FleetCheck[]; variables: FleetCheck[] } {
   const toCheck = (key: string, expr: string, expect: Expectation | undefined): FleetCheck => ({
     key,
     expr: roundedExpr(expr),
@@ -178,13 +180,17 @@ function fleetChecks(): { recording: FleetCheck[]; panels: FleetCheck[] } {
   return {
     recording: recordsOf(FLEET_SET.files).map((r) => toCheck(r.record ?? '', r.record ?? '', RECORDING_EXPECTATIONS[r.record ?? ''])),
     panels: panelTargets(FLEET_CLUSTER).map((t) => toCheck(t.key, substituteVariables(t.expr), PANEL_EXPECTATIONS[t.key])),
+    variables: variables(FLEET_CLUSTER).map((v) => {
+      const q = variableQuery(v.definition);
+      return { key: v.key, expr: q.expr, samples: (VARIABLE_EXPECTATIONS[v.key]?.(FLEET) ?? []).map((value) => ({ labels: labelsOf({ [q.label]: value }), value: 1 })) };
+    }),
   };
 }
 
 /** One promtool run over the fleet: every recording rule and panel query, and every alert silent. */
 function runFleet(): { output: string; ok: boolean } {
   if (fleetRun !== undefined) return fleetRun;
-  const { recording, panels } = fleetChecks();
+  const { recording, panels, variables: vars } = fleetChecks();
   const paths = ruleFilePaths(FLEET_SET);
   const file = path.join(work, FLEET_SET.id, 'fleet.test.yaml');
   const evalTime = minutesToDuration(FLEET_MINUTES);
@@ -192,13 +198,13 @@ function runFleet(): { output: string; ok: boolean } {
     name: `synthetic fleet shaped like ${FLEET_ENV}/${FLEET_CLUSTER.cluster}`,
     interval: '1m',
     input_series: FLEET.series().map(inputSeries),
-    promql_expr_test: [...recording, ...panels].map((c) => ({ expr: c.expr, eval_time: evalTime, exp_samples: c.samples })),
+    promql_expr_test: [...recording, ...panels, ...vars].map((c) => ({ expr: c.expr, eval_time: evalTime, exp_samples: c.samples })),
     alert_rule_test: alertsOf(FLEET_SET.files).map((r) => ({ eval_time: evalTime, alertname: r.alert ?? '', exp_alerts: [] })),
   };
   writeYaml(file, unitTestFile(paths.map((p) => path.basename(p)), FLEET_SET.files, [group]));
   const t0 = Date.now();
   const res = testRules(promtool, file);
-  FIGURES.push(`fleet: ${group.input_series.length} series x ${FLEET_MINUTES + 1} min, ${recording.length} recording rules + ${panels.length} panel queries + ${group.alert_rule_test?.length ?? 0} silent alerts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  FIGURES.push(`fleet: ${group.input_series.length} series x ${FLEET_MINUTES + 1} min, ${recording.length} recording rules + ${panels.length} panel queries + ${vars.length} variables + ${group.alert_rule_test?.length ?? 0} silent alerts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   fleetRun = { output: res.output, ok: res.ok };
   return fleetRun;
 }
@@ -235,12 +241,13 @@ describe('every recording rule and panel query has an expected value', () => {
       }
     }
     for (const k of Object.keys(PANEL_EXPECTATIONS)) if (!tested.has(k)) problems.push(`${k}: expected value for a panel no dashboard has`);
+    for (const c of CLUSTERS) for (const v of variables(c)) if (VARIABLE_EXPECTATIONS[v.key] === undefined) problems.push(`${v.key}: no expected values in VARIABLE_EXPECTATIONS`);
     expect(problems).toEqual([]);
   });
 
-  it('every expectation is non-empty: each rule and panel shows data on the fleet', () => {
-    const { recording, panels } = fleetChecks();
-    expect([...recording, ...panels].filter((c) => c.samples.length === 0).map((c) => c.key)).toEqual([]);
+  it('every expectation is non-empty: each rule, panel and variable shows data on the fleet', () => {
+    const { recording, panels, variables: vars } = fleetChecks();
+    expect([...recording, ...panels, ...vars].filter((c) => c.samples.length === 0).map((c) => c.key)).toEqual([]);
   });
 
   it('GPU-hours per team over the range are the hours the team held GPUs', () => {
@@ -251,7 +258,11 @@ describe('every recording rule and panel query has an expected value', () => {
 });
 
 describe('promtool test rules: the synthetic fleet', () => {
-  const { recording, panels } = fleetChecks();
+  const { recording, panels, variables: vars } = fleetChecks();
+  it.each(vars.map((c) => [c.key, c] as const))('variable %s', (_key, c) => {
+    const failure = failureFor(runFleet().output, c.expr);
+    if (failure !== undefined) throw new Error(`promtool: ${failure}`);
+  });
   it.each(recording.map((c) => [c.key, c] as const))('recording rule %s', (_key, c) => {
     const run = runFleet();
     const failure = failureFor(run.output, c.expr);

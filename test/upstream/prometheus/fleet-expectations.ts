@@ -207,3 +207,21 @@ export function heldGpuHours(f: Fleet): Keyed {
   for (let m = T - PANEL_RANGE_MINUTES + 1; m <= T; m++) for (const [team, v] of byTeam(f, nsAllocated(f, m))) add(out, team, v / 60);
   return out;
 }
+
+/**
+ * A `label_values(metric, label)` variable as the query Grafana's Prometheus datasource answers it
+ * from: the label's values on the metric's series (`group by (label) (metric)`).
+ */
+export function variableQuery(definition: string): { expr: string; label: string } {
+  const m = /^label_values\(([a-zA-Z_:][a-zA-Z0-9_:]*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/.exec(definition);
+  if (m === null) throw new Error(`dashboard variable "${definition}" is not label_values(metric, label)`);
+  return { expr: `group by (${m[2]}) (${m[1]})`, label: m[2] };
+}
+
+/** The values each variable must offer on the fleet, by dashboard uid / $name. */
+export const VARIABLE_EXPECTATIONS: Readonly<Record<string, (f: Fleet) => string[]>> = {
+  'ml-gpu-fleet/$pool': (f) => f.shape.pools.map((p) => p.name),
+  'ml-team-queues/$team': (f) => teams(f).map((t) => t.name),
+  'ml-model-serving/$namespace': (f) => f.shape.teams.flatMap((t) => Object.values(t.namespaces)),
+  'ml-gpu-cost/$team': (f) => teams(f).map((t) => t.name),
+};

@@ -32,6 +32,8 @@ export interface DashboardJson {
   readonly name: string;
   readonly uid: string;
   readonly panels: readonly { readonly title: string; readonly targets: readonly { readonly expr: string; readonly instant?: boolean }[] }[];
+  /** Query variables: `label_values(metric, label)`. */
+  readonly variables: readonly { readonly name: string; readonly definition: string }[];
 }
 
 export interface ClusterRules {
@@ -54,8 +56,9 @@ function dashboards(objs: readonly ManifestObject[]): DashboardJson[] {
     .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
     .flatMap((o) =>
       Object.values((o.data as Record<string, string> | undefined) ?? {}).map((text): DashboardJson => {
-        const json = JSON.parse(text) as { uid: string; panels: DashboardJson['panels'] };
-        return { name: o.metadata.name, uid: json.uid, panels: json.panels };
+        const json = JSON.parse(text) as { uid: string; panels: DashboardJson['panels']; templating?: { list?: { name: string; type: string; definition?: string }[] } };
+        const variables = (json.templating?.list ?? []).filter((v) => v.type === 'query').map((v) => ({ name: v.name, definition: v.definition ?? '' }));
+        return { name: o.metadata.name, uid: json.uid, panels: json.panels, variables };
       }),
     );
 }
