@@ -15,6 +15,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironment } from '../../environments';
+import { alertGroups } from '../../constructs/observability/alert-rules';
+import { alertRuleJson, recordingRuleJson } from '../../constructs/observability/prometheus-rule';
+import { RECORDING_GROUPS, RECORDING_INTERVAL_MINUTES } from '../../constructs/observability/recording-rules';
+import { AlertThresholds, alertThresholdsSchema } from '../../environments/observability-schema';
 import { ensureTools } from '../tools/build';
 import { ALERT_CASES, AlertCase, burnPairs } from './prometheus/alert-cases';
 import { Fleet, FLEET_MINUTES, FleetShape, inputSeries } from './prometheus/fleet';
@@ -44,13 +48,46 @@ afterAll(() => {
   process.stderr.write(`\n[prometheus-rules] ${FIGURES.join('\n[prometheus-rules] ')}\n[prometheus-rules] suite ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 });
 
+const BURN_FACTORS: Readonly<Record<string, number>> = { '1h/5m': 14.4, '6h/30m': 6, '1d/2h': 3, '3d/6h': 1 };
+
+/** A rule set, with the thresholds its rules were built from when they are not an environment's. */
+type TestedSet = RuleSet & { readonly alerts?: AlertThresholds };
 const thresholdsOf = (set: RuleSet) => loadEnvironment(set.env).observability;
 
-function casesFor(set: RuleSet, rule: RuleJson): AlertCase[] {
+function casesFor(set: TestedSet, rule: RuleJson): AlertCase[] {
   const builder = ALERT_CASES[rule.alert ?? ''];
   if (builder === undefined) return [];
-  return builder({ t: thresholdsOf(set).alerts, expr: rule.expr, forMinutes: durationMinutes(rule.for ?? '0m') });
+  return builder({ t: set.alerts ?? thresholdsOf(set).alerts, expr: rule.expr, forMinutes: durationMinutes(rule.for ?? '0m') });
 }
+
+/**
+ * Every threshold away from its default, the rules built from them by the product code: the cases
+ * must follow, or they do not come from the spec.
+ */
+const ALT_THRESHOLDS: AlertThresholds = alertThresholdsSchema.parse({
+  gpuIdlePercent: 20,
+  gpuIdleMinutes: 45,
+  gpuMemoryFullPercent: 90,
+  gpuTemperatureCelsius: 80,
+  queuePendingMinutes: 30,
+  clusterQueueQuotaPercent: 80,
+  namespaceQuotaPercent: 85,
+  servingLatencyP95Ms: 250,
+  servingAvailabilityPercent: 99.9,
+  driftScoreThreshold: 0.3,
+  driftMinSamples: 1000,
+  notebookIdleHours: 12,
+});
+const ALT_SET: TestedSet = {
+  id: 'alt-thresholds',
+  clusters: ['non-default thresholds'],
+  env: 'staging',
+  alerts: ALT_THRESHOLDS,
+  files: [
+    { name: 'ml-platform-recording-rules', groups: RECORDING_GROUPS.map((g) => ({ name: g.name, interval: `${RECORDING_INTERVAL_MINUTES}m`, rules: g.rules.map(recordingRuleJson) })) },
+    { name: 'ml-platform-alerts', groups: alertGroups(ALT_THRESHOLDS).map((g) => ({ name: g.name, rules: g.rules.map((r) => alertRuleJson(r, 'docs/runbooks.md')) })) },
+  ],
+};
 
 /** The rule files of a set, written once into the scratch directory. */
 const written = new Map<string, string[]>();
@@ -90,9 +127,15 @@ describe('every alert has cases', () => {
       if (!cases.some((c) => c.expect.length === 0)) problems.push(`${name}: no case where it stays silent`);
       for (const p of burnPairs(rule.expr)) {
         const pair = `${p.long}/${p.short}`;
+        // The windows and burn factors of the SRE workbook's multiwindow, multi-burn-rate alerts, times the spec's error budget.
+        const factor = BURN_FACTORS[pair];
+        const budget = 1 - thresholdsOf(set).alerts.servingAvailabilityPercent / 100;
+        if (factor === undefined) problems.push(`${name}: window pair ${pair} is not one of ${Object.keys(BURN_FACTORS).join(', ')}`);
+        else if (Math.abs(p.threshold - factor * budget) > 1e-12) problems.push(`${name}: ${pair} compares with ${p.threshold}, not ${factor} x the ${budget} budget`);
         const of = cases.filter((c) => c.windows === pair);
         if (!of.some((c) => c.expect.length > 0) || !of.some((c) => c.expect.length === 0)) problems.push(`${name}: window pair ${pair} needs a firing and a silent case`);
       }
+      if (name === 'GpuAllocatedButIdle' && rule.for !== `${thresholdsOf(set).alerts.gpuIdleMinutes}m`) problems.push(`${name}: for ${rule.for} is not the spec's gpuIdleMinutes`);
       const base = thresholdsOf(set).runbookBaseUrl;
       if (rule.annotations?.runbook_url !== `${base}#${name.toLowerCase()}`) problems.push(`${name}: runbook_url ${rule.annotations?.runbook_url} is not ${base}#${name.toLowerCase()}`);
       for (const c of cases) {
@@ -107,7 +150,9 @@ describe('every alert has cases', () => {
   });
 });
 
-const ALERT_ROWS = RULE_SETS.flatMap((set) => alertsOf(set.files).map((rule) => [`${set.clusters[0]} (${set.clusters.length} clusters) ${rule.alert ?? ''}`, set, rule] as const));
+const ALERT_ROWS = [...RULE_SETS, ALT_SET].flatMap((set: TestedSet) =>
+  alertsOf(set.files).map((rule) => [`${set.clusters[0]}${set.clusters.length > 1 ? ` (${set.clusters.length} clusters)` : ''} ${rule.alert ?? ''}`, set, rule] as const),
+);
 
 describe('promtool test rules: alerts', () => {
   it.each(ALERT_ROWS)('%s', (_name, set, rule) => {
