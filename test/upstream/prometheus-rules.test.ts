@@ -9,8 +9,9 @@
  *   - every recording rule and every dashboard panel query evaluated against a synthetic fleet that
  *     mirrors one environment's pools and teams, with exact expected values;
  *   - an alert, recording rule or panel query without cases fails.
- * Thresholds come from each environment's spec, so the cases follow it.
- * Run: `npm run test:upstream -- prometheus-rules`.
+ * Thresholds come from each environment's spec, so the cases follow it (and the alert cases run
+ * once more against rules built from non-default thresholds).
+ * Run: `npm run test:upstream -- prometheus-rules` (KEEP_PROMTOOL_FILES=1 keeps the promtool files).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -44,7 +45,9 @@ beforeAll(async () => {
 }, 900000);
 
 afterAll(() => {
-  if (work !== '') fs.rmSync(work, { recursive: true, force: true });
+  // KEEP_PROMTOOL_FILES=1 keeps the rule and unit-test files to rerun promtool by hand.
+  if (work !== '' && process.env.KEEP_PROMTOOL_FILES !== '1') fs.rmSync(work, { recursive: true, force: true });
+  else if (work !== '') FIGURES.push(`promtool files kept in ${work}`);
   process.stderr.write(`\n[prometheus-rules] ${FIGURES.join('\n[prometheus-rules] ')}\n[prometheus-rules] suite ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 });
 

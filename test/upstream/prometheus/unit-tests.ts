@@ -5,13 +5,6 @@ import { expandTemplate } from './templates';
 
 /** promtool unit-test files (`promtool test rules`) from the cases. Pure. */
 
-export interface PromqlExpectation {
-  readonly expr: string;
-  readonly evalMinutes: number;
-  /** Exact samples: labels in PromQL form (`{a="b"}` or `name{a="b"}`), value. */
-  readonly samples: readonly { readonly labels: string; readonly value: number }[];
-}
-
 export interface TestGroup {
   readonly name: string;
   readonly interval: string;
