@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { AddonDefinition, CLUSTER_PROVIDED_CRD_GROUPS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { AddonDefinition, ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { DeploymentPlan } from './deployment-plan';
 
@@ -16,7 +16,10 @@ import { DeploymentPlan } from './deployment-plan';
  *   (stack setting `crdDirectory`, default the repository's test/fixtures/crds/). One more
  *   release installs the CRDs that cluster provisioning would bring (Karpenter, Cluster API, ...).
  *   Everything else is unchanged. As with the real charts, the CRDs sit in the chart's crds/
- *   directory: Helm installs them first and never deletes them.
+ *   directory: Helm installs them first and never deletes them. With stack setting `realCharts`
+ *   (ids), those add-ons install their real chart all the same (from `chartDirectory`, a Helm chart
+ *   repository on disk, when set): the test clusters run every chart that needs no admission
+ *   webhook or storage the test cluster cannot provide.
  */
 export type AddonInstallMode = 'helm' | 'crds-only';
 
@@ -26,6 +29,19 @@ export function parseAddonInstallMode(value: string | undefined): AddonInstallMo
   if (value === undefined || value === '') return 'helm';
   if ((ADDON_INSTALL_MODES as readonly string[]).includes(value)) return value as AddonInstallMode;
   throw new Error(`config addonInstall must be one of ${ADDON_INSTALL_MODES.join(', ')} (got "${value}")`);
+}
+
+/**
+ * Stack setting `realCharts` (with `crds-only`): a comma-separated list of catalog ids that install
+ * their real chart all the same, e.g. the charts a test cluster can run because they register no
+ * admission webhook it cannot serve.
+ */
+export function parseRealCharts(value: string | undefined): string[] {
+  const ids = (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const known = ADDONS.map((a) => a.id) as readonly string[];
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw new Error(`config realCharts names unknown add-on(s) ${unknown.join(', ')}: known add-ons are ${known.join(', ')}`);
+  return ids;
 }
 
 /** The CRDs `crds-only` applies to one cluster: per add-on (in place of its release), and the cluster's own. */

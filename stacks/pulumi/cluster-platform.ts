@@ -5,6 +5,7 @@ import { chartSource, helmChartArgs } from '../../constructs/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
 import { DeploymentPlan, PlannedRelease } from './deployment-plan';
+import { localChartArchive } from '../upstream/chart-repository';
 
 export interface ClusterPlatformArgs {
   /** What to deploy (see planEnvironment). */
@@ -17,6 +18,10 @@ export interface ClusterPlatformArgs {
    * the platform objects. @default the catalog's charts
    */
   readonly crdsOnly?: CrdInstallPlan;
+  /** With crdsOnly: add-ons that install their real chart all the same (stack setting `realCharts`). @default none */
+  readonly realCharts?: ReadonlySet<string>;
+  /** A Helm chart repository on disk to install the real charts from (stack setting `chartDirectory`). @default the chart mirror or the upstream repositories */
+  readonly chartDirectory?: string;
 }
 
 /** Pulumi type token of the component. */
@@ -42,10 +47,15 @@ export class CustomResources extends pulumi.ComponentResource {
   }
 }
 
-/** Helm's chart reference for a catalog entry (from the chart mirror when the spec names one): OCI charts by URL, others by repo + name. */
-function releaseChart(plan: PlannedRelease, chartMirror: string | undefined): Pick<k8s.helm.v3.ReleaseArgs, 'chart' | 'repositoryOpts'> {
+/**
+ * Helm's chart reference for a catalog entry: the pinned archive in a chart directory on disk, else
+ * from the chart mirror when the spec names one, else upstream (OCI charts by URL, others by repo + name).
+ */
+function releaseChart(plan: PlannedRelease, chartMirror: string | undefined, chartDirectory: string | undefined): Pick<k8s.helm.v3.ReleaseArgs, 'chart' | 'repositoryOpts' | 'version'> {
+  // An archive path names its version already.
+  if (chartDirectory !== undefined) return { chart: localChartArchive(chartDirectory, plan.addon.chart) };
   const { chart, repo } = helmChartArgs(chartSource(plan.addon.chart, chartMirror));
-  return repo === undefined ? { chart } : { chart, repositoryOpts: { repo } };
+  return { chart, version: plan.addon.chart.version, ...(repo === undefined ? {} : { repositoryOpts: { repo } }) };
 }
 
 /**
@@ -69,9 +79,10 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const releases = new Map<string, k8s.helm.v3.Release>();
     for (const release of plan.releases) {
       const deps: pulumi.Resource[] = [namespaces, ...release.dependsOn.map((d) => releases.get(d)).filter((r): r is k8s.helm.v3.Release => r !== undefined)];
-      const source = crdsOnly === undefined
-        ? releaseChart(release, plan.chartMirror)
-        : { chart: writeStandInChart(standInChart(release.addon, crdsOnly.byAddon.get(release.addon.id) ?? [])) };
+      const standIn = crdsOnly !== undefined && args.realCharts?.has(release.addon.id) !== true;
+      const source = standIn
+        ? { chart: writeStandInChart(standInChart(release.addon, crdsOnly.byAddon.get(release.addon.id) ?? [])), version: release.addon.chart.version }
+        : releaseChart(release, plan.chartMirror, args.chartDirectory);
       releases.set(
         release.addon.id,
         new k8s.helm.v3.Release(
@@ -81,7 +92,6 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             namespace: release.addon.namespace,
             createNamespace: false,
             ...source,
-            version: release.addon.chart.version,
             values: release.values,
             atomic: true,
             // The catalog says why an add-on's hooks stay out (addon.hooks.reason).

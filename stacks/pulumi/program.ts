@@ -1,7 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment } from '../../environments';
-import { AddonInstallMode, defaultCrdDirectory, loadCrds, parseAddonInstallMode, planCrds } from './addon-install';
+import { AddonInstallMode, defaultCrdDirectory, loadCrds, parseAddonInstallMode, parseRealCharts, planCrds } from './addon-install';
 import { ClusterPlatform } from './cluster-platform';
 import { planEnvironment } from './deployment-plan';
 
@@ -16,15 +16,20 @@ export function connectionsFromConfig(config: pulumi.Config, clusters: readonly 
   return Object.fromEntries(clusters.map((c) => [c, { kubeconfig: config.getSecret(`kubeconfig-${c}`), context: config.get(`context-${c}`) }]));
 }
 
-/** How add-ons are installed (stack settings `addonInstall`, `crdDirectory`; see addon-install.ts). */
+/** How add-ons are installed (stack settings `addonInstall`, `crdDirectory`, `realCharts`, `chartDirectory`; see addon-install.ts). */
 export interface AddonInstallOptions {
   readonly mode: AddonInstallMode;
   /** crds-only: where the CRD manifests are. @default the repository's test/fixtures/crds/ */
   readonly crdDirectory?: string;
+  /** crds-only: add-ons that install their real chart all the same. @default none */
+  readonly realCharts?: readonly string[];
+  /** A Helm chart repository on disk (index.yaml + archives) to install the real charts from. @default the chart mirror or upstream */
+  readonly chartDirectory?: string;
 }
 
 export function addonInstallFromConfig(config: pulumi.Config): AddonInstallOptions {
-  return { mode: parseAddonInstallMode(config.get('addonInstall')), crdDirectory: config.get('crdDirectory') };
+  const realCharts = parseRealCharts(config.get('realCharts'));
+  return { mode: parseAddonInstallMode(config.get('addonInstall')), crdDirectory: config.get('crdDirectory'), realCharts, chartDirectory: config.get('chartDirectory') };
 }
 
 /** Deploys every cluster of an environment, one Provider per cluster. */
@@ -44,6 +49,12 @@ export function deployEnvironment(
       // Server-side apply, so the objects Flux or kubectl applied are adopted rather than fought over.
       enableServerSideApply: true,
     });
-    return new ClusterPlatform(name, { plan, provider, crdsOnly: addonInstall.mode === 'crds-only' ? planCrds(plan, crds) : undefined });
+    return new ClusterPlatform(name, {
+      plan,
+      provider,
+      crdsOnly: addonInstall.mode === 'crds-only' ? planCrds(plan, crds) : undefined,
+      realCharts: new Set(addonInstall.realCharts ?? []),
+      chartDirectory: addonInstall.chartDirectory,
+    });
   });
 }

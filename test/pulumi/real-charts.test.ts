@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { addon } from '../../constructs/catalog';
+import { parseRealCharts } from '../../stacks/pulumi/addon-install';
+
+/** Mixed installs (stack settings realCharts + chartDirectory), with the engine mocked. */
+interface Registered { type: string; name: string; inputs: Record<string, unknown> }
+const registered: Registered[] = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  },
+  'hybrid-ml-platform',
+  'dev',
+);
+
+async function settled(): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 100 && last !== registered.length; i++) {
+    last = registered.length;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+describe('realCharts with crds-only', () => {
+  const charts = fs.mkdtempSync(path.join(os.tmpdir(), 'hml-chart-repo-'));
+  const nfd = addon('node-feature-discovery').chart;
+  beforeAll(async () => {
+    fs.writeFileSync(path.join(charts, 'index.yaml'), `apiVersion: v1\nentries:\n  ${nfd.name}:\n  - version: ${nfd.version}\n    urls: [${nfd.name}-${nfd.version}.tgz]\n`);
+    const { deployEnvironment } = await import('../../stacks/pulumi/program');
+    deployEnvironment('dev', {}, { mode: 'crds-only', realCharts: ['node-feature-discovery'], chartDirectory: charts });
+    await settled();
+  }, 60000);
+  afterAll(() => fs.rmSync(charts, { recursive: true, force: true }));
+
+  const release = (id: string) => registered.find((r) => r.type === 'kubernetes:helm.sh/v3:Release' && r.name.endsWith(`-${id}`));
+
+  it('installs the named add-on from the pinned archive in the chart directory', () => {
+    expect(release('node-feature-discovery')?.inputs.chart).toBe(path.join(charts, `${nfd.name}-${nfd.version}.tgz`));
+  });
+
+  it('keeps the stand-in chart for every other add-on', () => {
+    expect(String(release('cert-manager')?.inputs.chart)).toMatch(/hybrid-ml-platform-charts\/cert-manager-[0-9a-f]{12}$/);
+    expect(release('cert-manager')?.inputs.version).toBe(addon('cert-manager').chart.version);
+  });
+
+  it('refuses an unknown add-on id, naming the known ones', () => {
+    expect(() => parseRealCharts('node-feature-discovery, nfd')).toThrow(/config realCharts names unknown add-on\(s\) nfd: known add-ons are cert-manager, node-feature-discovery/);
+    expect(parseRealCharts(undefined)).toEqual([]);
+  });
+});
