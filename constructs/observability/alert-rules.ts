@@ -56,7 +56,9 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
         },
         {
           alert: 'GpuXidError',
-          query: promql`max by (node, gpu, modelName) (max_over_time(${M.gpuXid}[10m])) > 0`,
+          // DCGM keeps reporting the last XID code until the exporter restarts: fire when the code
+          // changes to a non-zero one, not for as long as an old one is shown.
+          query: promql`max by (node, gpu, modelName) (${M.gpuXid}) > 0 and on (node, gpu, modelName) max by (node, gpu, modelName) (changes(${M.gpuXid}[10m])) > 0`,
           for: '0m',
           severity: 'warning',
           summary: 'A GPU reported an XID error',

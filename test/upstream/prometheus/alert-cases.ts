@@ -92,12 +92,18 @@ const gpuMemoryNearFull: AlertCaseBuilder = ({ t, forMinutes }) => {
   ];
 };
 
+/**
+ * DCGM keeps reporting the last XID code until the exporter restarts (NVIDIA/DCGM#277,
+ * dcgm-exporter#500): the histories hold the code after the error, as the exporter does.
+ */
 const gpuXidError: AlertCaseBuilder = ({ expr }) => {
-  const window = rangeIn(expr, 'max_over_time', 'DCGM_FI_DEV_XID_ERRORS');
+  const window = rangeIn(expr, 'changes', 'DCGM_FI_DEV_XID_ERRORS');
   const xid = (...phases: [number, number][]) => series('DCGM_FI_DEV_XID_ERRORS', gpuLabels('3', undefined), gauge(...phases));
+  const labels = { node: 'gpu-node-1', gpu: '3', modelName: 'NVIDIA A100-SXM4-80GB' };
   return [
-    fire('XID 79 reported: fires at once', 22, [xid([20, 0], [5, 79])], { labels: { node: 'gpu-node-1', gpu: '3', modelName: 'NVIDIA A100-SXM4-80GB' }, value: 79 }),
-    quiet(`XID 79 ended ${window + 1} min ago (window ${window}m): silent`, 5 + 3 + window, [xid([5, 0], [3, 79], [window + 5, 0])]),
+    fire('XID 79 reported: fires at once', 22, [xid([20, 0], [10, 79])], { labels, value: 79 }),
+    fire('XID 48 while the earlier 79 is still reported: fires with 48', 5 + window + 10 + 2, [xid([5, 0], [window + 10, 79], [10, 48])], { labels, value: 48 }),
+    quiet(`XID 79 reported ${window + 2} min ago, the exporter still shows it (window ${window}m): silent`, 5 + window + 2, [xid([5, 0], [window + 10, 79])]),
     quiet('no XID: silent', 29, [xid([30, 0])]),
   ];
 };

@@ -168,8 +168,8 @@ export class Fleet {
   fbTotal = (): number => Fleet.FB_TOTAL;
   temp = (s: GpuSlot, m: number): number => 35 + Math.round(this.util(s, m) / 2) + s.gpu;
   power = (s: GpuSlot, m: number): number => 60 + 3 * this.util(s, m);
-  /** XID 13 (graphics engine exception, an application fault) on the last GPU of pool 0's first node, minutes 100-105. */
-  xid = (s: GpuSlot, m: number): number => (s.pool === 0 && s.node === 0 && s.gpu === this.shape.pools[0].gpusPerNode - 1 && m >= 100 && m <= 105 ? 13 : 0);
+  /** XID 13 (graphics engine exception, an application fault) on the last GPU of pool 0's first node at minute 100; DCGM keeps reporting it. */
+  xid = (s: GpuSlot, m: number): number => (s.pool === 0 && s.node === 0 && s.gpu === this.shape.pools[0].gpusPerNode - 1 && m >= 100 ? 13 : 0);
   readonly xidSlot = (): GpuSlot => ({ pool: 0, node: 0, gpu: this.shape.pools[0].gpusPerNode - 1 });
 
   private dcgm(): FleetSeries[] {
