@@ -143,6 +143,10 @@ const kueueWorkloadsPendingTooLong: AlertCaseBuilder = ({ t, forMinutes }) => {
       series('kueue_pending_workloads', { ...KUEUE, cluster_queue: cq, status: 'active' }, gauge([q + 15, 0], [forMinutes + 10, 1])),
       series('kueue_admitted_workloads_total', { ...KUEUE, cluster_queue: cq }, counter(40, [q + forMinutes + 24, 0])),
     ]),
+    fire(`idle queue, a workload pending for ${q} min plus the ${forMinutes} min for: fires`, 15 + q + forMinutes + 3, [
+      series('kueue_pending_workloads', { ...KUEUE, cluster_queue: cq, status: 'active' }, gauge([15, 0], [q + forMinutes + 10, 1])),
+      series('kueue_admitted_workloads_total', { ...KUEUE, cluster_queue: cq }, counter(40, [q + forMinutes + 24, 0])),
+    ], { labels: { cluster_queue: cq }, value: 1 }),
   ];
 };
 
