@@ -22,6 +22,29 @@ export interface FluxKustomizationProps {
   readonly patches?: readonly KustomizePatch[];
   /** Image repository redirects (kustomize images transformer), e.g. to a mirror. @default none */
   readonly images?: readonly { readonly name: string; readonly newName: string }[];
+  /** Namespace of every namespaced object the path builds (upstream paths that leave it to `kubectl apply -n`). @default as built */
+  readonly targetNamespace?: string;
+}
+
+/** The Flux Kustomization object itself (also what the Pulumi program builds Kubeflow from: stacks/pulumi/kubeflow-plan.ts). */
+export function fluxKustomizationObject(props: FluxKustomizationProps) {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: props.name, namespace: GITOPS.namespace, labels: { [LABEL.partOf]: PART_OF } },
+    spec: {
+      interval: GITOPS.interval,
+      sourceRef: { kind: 'GitRepository', name: props.source },
+      path: `./${props.path}`,
+      prune: true,
+      wait: true,
+      timeout: '15m',
+      ...(props.targetNamespace !== undefined ? { targetNamespace: props.targetNamespace } : {}),
+      ...(props.dependsOn !== undefined && props.dependsOn.length > 0 ? { dependsOn: props.dependsOn.map((name) => ({ name })) } : {}),
+      ...(props.patches !== undefined && props.patches.length > 0 ? { patches: props.patches.map((p) => ({ target: { ...p.target }, patch: JSON.stringify(p.ops) })) } : {}),
+      ...(props.images !== undefined && props.images.length > 0 ? { images: props.images.map((i) => ({ ...i })) } : {}),
+    },
+  };
 }
 
 /**
@@ -32,23 +55,6 @@ export interface FluxKustomizationProps {
 export class FluxKustomization extends Construct {
   constructor(scope: Construct, id: string, props: FluxKustomizationProps) {
     super(scope, id);
-    new ApiObject(this, 'kustomization', {
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name: props.name, namespace: GITOPS.namespace, labels: { [LABEL.partOf]: PART_OF } },
-      spec: {
-        interval: GITOPS.interval,
-        sourceRef: { kind: 'GitRepository', name: props.source },
-        path: `./${props.path}`,
-        prune: true,
-        wait: true,
-        timeout: '15m',
-        ...(props.dependsOn !== undefined && props.dependsOn.length > 0 ? { dependsOn: props.dependsOn.map((name) => ({ name })) } : {}),
-        ...(props.patches !== undefined && props.patches.length > 0
-          ? { patches: props.patches.map((p) => ({ target: { ...p.target }, patch: JSON.stringify(p.ops) })) }
-          : {}),
-        ...(props.images !== undefined && props.images.length > 0 ? { images: props.images.map((i) => ({ ...i })) } : {}),
-      },
-    });
+    new ApiObject(this, 'kustomization', fluxKustomizationObject(props));
   }
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeflowSpec } from '../environments/kubeflow-schema';
 import { GITOPS, KUBEFLOW_CONFIG_IMAGES, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KustomizePart } from './catalog';
-import { FluxKustomization, KustomizePatch } from './flux-kustomization';
+import { FluxKustomization, FluxKustomizationProps, KustomizePatch } from './flux-kustomization';
 import { mirrorImage, mirrorRepository } from './image-mirror';
 import { LABEL, PART_OF } from './labels';
 
@@ -84,6 +84,8 @@ export interface KubeflowKustomizationPlan {
   readonly dependsOn: readonly string[];
   readonly patches: readonly KustomizePatch[];
   readonly images: readonly { readonly name: string; readonly newName: string }[];
+  /** Namespace of every namespaced object it builds (the part's namespace). @default as built */
+  readonly targetNamespace?: string;
 }
 
 /**
@@ -105,9 +107,14 @@ export function kubeflowKustomizations(props: KubeflowProps): KubeflowKustomizat
         ...(part.id === 'kf-profiles' ? [profileNamespaceLabelsPatch(props.podSecurityVersion)] : []),
         ...configImagePatches(part.id, props.mirrorHost),
       ];
-      return { name: names[i], part, path: p, dependsOn: i === 0 ? partDeps : [...partDeps, names[i - 1]], patches, images };
+      return { name: names[i], part, path: p, dependsOn: i === 0 ? partDeps : [...partDeps, names[i - 1]], patches, images, ...(part.namespace !== undefined ? { targetNamespace: part.namespace } : {}) };
     });
   });
+}
+
+/** The Flux Kustomization of one planned path (the Pulumi program builds the same object: stacks/pulumi/kubeflow-plan.ts). */
+export function kubeflowKustomizationProps(k: KubeflowKustomizationPlan): FluxKustomizationProps {
+  return { name: k.name, source: KUBEFLOW_SOURCE, path: k.path, dependsOn: k.dependsOn, patches: k.patches, images: k.images, targetNamespace: k.targetNamespace };
 }
 
 /**
@@ -125,8 +132,6 @@ export class Kubeflow extends Construct {
       metadata: { name: KUBEFLOW_SOURCE, namespace: GITOPS.namespace, labels: { [LABEL.partOf]: PART_OF } },
       spec: { url: KUBEFLOW_MANIFESTS.url, ref: { tag: KUBEFLOW_MANIFESTS.tag }, interval: GITOPS.interval },
     });
-    for (const k of kubeflowKustomizations(props)) {
-      new FluxKustomization(this, k.name, { name: k.name, source: KUBEFLOW_SOURCE, path: k.path, dependsOn: k.dependsOn, patches: k.patches, images: k.images });
-    }
+    for (const k of kubeflowKustomizations(props)) new FluxKustomization(this, k.name, kubeflowKustomizationProps(k));
   }
 }

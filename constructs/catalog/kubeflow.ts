@@ -22,6 +22,11 @@ export interface KustomizePart {
   readonly dependsOn: readonly string[];
   /** Image repositories the part runs (tags come from the manifests at the pinned tag); the mirror switch redirects them. */
   readonly imageRepositories: readonly string[];
+  /**
+   * Namespace for the objects the paths build (the Kustomization's targetNamespace), where upstream
+   * leaves it out and installs with `kubectl apply -n <namespace>`. @default as built
+   */
+  readonly namespace?: string;
 }
 
 /**
@@ -66,7 +71,8 @@ export const KUBEFLOW_PARTS: readonly KustomizePart[] = [
     ],
   },
   { id: 'kf-katib', for: 'katib', paths: ['applications/katib/upstream/installs/katib-with-kubeflow'], dependsOn: ['kf-profiles'], imageRepositories: ['ghcr.io/kubeflow/katib/katib-controller', 'ghcr.io/kubeflow/katib/katib-db-manager', 'ghcr.io/kubeflow/katib/katib-ui', 'mysql'] },
-  { id: 'kf-model-registry', for: 'model-registry', paths: ['applications/model-registry/upstream/overlays/db', 'applications/model-registry/upstream/options/istio'], dependsOn: ['kf-profiles'], imageRepositories: ['ghcr.io/kubeflow/model-registry/server', 'mysql'] },
+  // Upstream builds these without a namespace and installs them with `kubectl apply -n kubeflow`.
+  { id: 'kf-model-registry', for: 'model-registry', paths: ['applications/model-registry/upstream/overlays/db', 'applications/model-registry/upstream/options/istio'], dependsOn: ['kf-profiles'], imageRepositories: ['ghcr.io/kubeflow/model-registry/server', 'mysql'], namespace: 'kubeflow' },
 ];
 
 /**

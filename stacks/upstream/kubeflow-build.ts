@@ -31,6 +31,7 @@ export interface FluxKustomizationObject {
   readonly metadata: { readonly name: string };
   readonly spec: {
     readonly path: string;
+    readonly targetNamespace?: string;
     readonly patches?: readonly { readonly target: Record<string, string>; readonly patch: string }[];
     readonly images?: readonly { readonly name: string; readonly newName?: string; readonly newTag?: string; readonly digest?: string }[];
   };
@@ -48,6 +49,8 @@ export function kubeflowOverlay(k: FluxKustomizationObject, treeRoot: string): R
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [path.posix.join(treeRoot, k.spec.path)],
+    // Flux's targetNamespace is kustomize's namespace transformer on the built path.
+    ...(k.spec.targetNamespace !== undefined ? { namespace: k.spec.targetNamespace } : {}),
     ...(k.spec.patches !== undefined && k.spec.patches.length > 0 ? { patches: k.spec.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })) } : {}),
     ...(k.spec.images !== undefined && k.spec.images.length > 0 ? { images: k.spec.images.map((i) => ({ ...i })) } : {}),
   };

@@ -69,6 +69,7 @@ export function fluxInPlaceBuild(kustomize: string, k: FluxKustomizationObject, 
   const doc = YAML.parse(original) as Record<string, unknown>;
   const list = (key: string): unknown[] => (Array.isArray(doc[key]) ? (doc[key] as unknown[]) : []);
   if ((k.spec.patches ?? []).length > 0) doc.patches = [...list('patches'), ...(k.spec.patches ?? []).map((p) => ({ target: { ...p.target }, patch: p.patch }))];
+  if (k.spec.targetNamespace !== undefined) doc.namespace = k.spec.targetNamespace;
   if ((k.spec.images ?? []).length > 0) doc.images = [...list('images'), ...(k.spec.images ?? []).map((i) => ({ ...i }))];
   fs.chmodSync(file, 0o644);
   try {
