@@ -7,7 +7,7 @@ import { GpuSharingConfig } from '../constructs/gpu-sharing-config';
 import { HarborProxyCache } from '../constructs/harbor-proxy-cache';
 import { endpointHost, parseImage } from '../constructs/image-mirror';
 import { ImageSignaturePolicy, SIGNATURE_OPT_IN_LABEL } from '../constructs/image-signature-policy';
-import { Kubeflow } from '../constructs/kubeflow';
+import { Kubeflow, KubeflowProps } from '../constructs/kubeflow';
 import { KueueQueues } from '../constructs/kueue-queues';
 import { LeastPrivilegeRbac } from '../constructs/least-privilege-rbac';
 import { MultiKueueDispatch } from '../constructs/multi-kueue-dispatch';
@@ -38,6 +38,12 @@ export interface MlPlatformProps {
 
 /** Pod Security Admission pins the policy to the cluster's minor version, e.g. v1.34. */
 export const podSecurityVersion = (cluster: ClusterSpec): string => `v${cluster.kubernetesVersion}`;
+
+/** The Kubeflow install of a cluster: on the primary when components.kubeflow is on, else undefined. */
+export function kubeflowProps(spec: PlatformSpec, cluster: ClusterSpec): KubeflowProps | undefined {
+  if (!spec.components.kubeflow || cluster.role !== 'primary') return undefined;
+  return { spec: spec.kubeflow, podSecurityVersion: podSecurityVersion(cluster), mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined };
+}
 
 /** The whole platform for one cluster, composed from the spec: one section per concern, in apply order. */
 export class MlPlatform extends Chart {
@@ -115,15 +121,16 @@ export class MlPlatform extends Chart {
     return signaturesOn;
   }
 
-  /** Kubeflow on the primary (its kustomize parts are GitOps-delivered); training runtimes wherever TrainJobs run. Returns whether team Profiles are made. */
+  /**
+   * Kubeflow on the primary: its kustomize parts as Flux Kustomizations (without Flux the caller
+   * builds the same Kustomizations: stacks/pulumi/kubeflow-plan.ts); training runtimes wherever
+   * TrainJobs run. Returns whether team Profiles are made.
+   */
   private kubeflow(): boolean {
-    const { spec, cluster } = this;
-    const onPrimary = spec.components.kubeflow && cluster.role === 'primary' && this.gitops;
-    if (onPrimary) {
-      new Kubeflow(this, 'kubeflow', { spec: spec.kubeflow, podSecurityVersion: this.psaVersion, mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined });
-    }
+    const props = kubeflowProps(this.spec, this.cluster);
+    if (props !== undefined && this.gitops) new Kubeflow(this, 'kubeflow', props);
     if (this.addons.some((a) => a.id === 'kubeflow-trainer')) new TrainingRuntimes(this, 'training-runtimes');
-    return onPrimary && this.stages.includes('training');
+    return props !== undefined && this.stages.includes('training');
   }
 
   /** A WorkflowNamespace per team and stage. */

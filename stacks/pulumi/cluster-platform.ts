@@ -5,6 +5,8 @@ import { chartSource, helmChartArgs } from '../../constructs/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
 import { DeploymentPlan, PlannedRelease } from './deployment-plan';
+import { KubeflowInstall } from './kubeflow-install';
+import { KubeflowDeployment } from './kubeflow-plan';
 import { localChartArchive } from '../upstream/chart-repository';
 
 export interface ClusterPlatformArgs {
@@ -22,6 +24,8 @@ export interface ClusterPlatformArgs {
   readonly realCharts?: ReadonlySet<string>;
   /** A Helm chart repository on disk to install the real charts from (stack setting `chartDirectory`). @default the chart mirror or the upstream repositories */
   readonly chartDirectory?: string;
+  /** Kubeflow's kustomize parts, built (see withKubeflow in kubeflow-install.ts). @default none */
+  readonly kubeflow?: KubeflowDeployment;
 }
 
 /** Pulumi type token of the component. */
@@ -133,8 +137,10 @@ export class ClusterPlatform extends pulumi.ComponentResource {
       new CustomResources(`${name}-${addonId}-resources`, { objs, provider, dependsOn: release === undefined ? [namespaces] : [namespaces, release] }, { parent: this });
     }
 
+    const kubeflow = args.kubeflow === undefined ? undefined : new KubeflowInstall(`${name}-kubeflow`, { deployment: args.kubeflow, provider, dependsOn: [namespaces], releases }, { parent: this });
+
     this.releaseNames = [...releases.values()].map((r) => r.name);
-    this.objectCount = plan.namespaces.length + plan.platformObjects.length + [...plan.customResources.values()].reduce((n, o) => n + o.length, 0);
+    this.objectCount = plan.namespaces.length + plan.platformObjects.length + [...plan.customResources.values()].reduce((n, o) => n + o.length, 0) + (kubeflow?.objectCount ?? 0);
     this.registerOutputs({ releaseNames: this.releaseNames, objectCount: this.objectCount });
   }
 }

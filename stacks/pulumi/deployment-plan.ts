@@ -2,6 +2,7 @@ import { AddonDefinition, ADDONS } from '../../constructs/catalog';
 import { ClusterSpec, PlatformSpec } from '../../environments';
 import { addonsFor, clusterValues, selectAddons } from '../addon-selection';
 import { apiGroupOf, ManifestObject, renderEnvironment } from '../manifests';
+import { KubeflowPlan, ofKubeflowCrds, planKubeflow } from './kubeflow-plan';
 
 /** One Helm release the Pulumi program installs, with the releases it waits for. */
 export interface PlannedRelease {
@@ -21,6 +22,8 @@ export interface DeploymentPlan {
   readonly platformObjects: readonly ManifestObject[];
   /** Objects of add-on CRDs, grouped by the add-on that brings the CRD. */
   readonly customResources: ReadonlyMap<string, readonly ManifestObject[]>;
+  /** Kubeflow's kustomize parts (the Flux Kustomizations of the cdk8s output) and the platform's objects of Kubeflow kinds; primary clusters only. */
+  readonly kubeflow?: KubeflowPlan;
 }
 
 /** The add-on whose chart installs the CRD of an object, if any. */
@@ -29,7 +32,7 @@ export function providingAddon(obj: ManifestObject): AddonDefinition | undefined
   return ADDONS.find((a) => (a.crdGroups as readonly string[]).includes(group));
 }
 
-/** Plans every cluster of an environment: the same objects `cdk8s synth` writes, minus Flux. */
+/** Plans every cluster of an environment: the same objects `cdk8s synth` writes, minus Flux (Kubeflow's Flux Kustomizations become `kubeflow`). */
 export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
   selectAddons(spec);
   return renderEnvironment(spec, { addonDelivery: 'external' }).map(({ cluster, files }) => {
@@ -37,7 +40,8 @@ export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
     const enabled = new Set(addons.map((a) => a.id));
     const objects = files.flatMap((f) => f.objects);
     const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
-    const rest = objects.filter((o) => !namespaces.includes(o));
+    const kubeflow = planKubeflow(spec, cluster, objects);
+    const rest = objects.filter((o) => !namespaces.includes(o) && !ofKubeflowCrds(o));
     const customResources = new Map<string, ManifestObject[]>();
     const platformObjects: ManifestObject[] = [];
     for (const obj of rest) {
@@ -51,6 +55,6 @@ export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
       }
     }
     const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, spec, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
-    return { cluster, chartMirror: spec.images.chartMirror, namespaces, releases, platformObjects, customResources };
+    return { cluster, chartMirror: spec.images.chartMirror, namespaces, releases, platformObjects, customResources, ...(kubeflow !== undefined ? { kubeflow } : {}) };
   });
 }

@@ -4,6 +4,7 @@ import { loadEnvironment } from '../../environments';
 import { AddonInstallMode, defaultCrdDirectory, loadCrds, parseAddonInstallMode, parseRealCharts, planCrds } from './addon-install';
 import { ClusterPlatform } from './cluster-platform';
 import { planEnvironment } from './deployment-plan';
+import { KubeflowOptions, withKubeflow } from './kubeflow-install';
 
 /** How the program reaches a cluster: a kubeconfig (a Pulumi secret) or a context of the default one. */
 export interface ClusterConnection {
@@ -37,10 +38,13 @@ export function deployEnvironment(
   envName: string,
   connections: Readonly<Record<string, ClusterConnection>>,
   addonInstall: AddonInstallOptions = { mode: 'helm' },
+  kubeflowOptions: KubeflowOptions = {},
 ): ClusterPlatform[] {
   const spec = loadEnvironment(envName);
   const crds = addonInstall.mode === 'crds-only' ? loadCrds(addonInstall.crdDirectory ?? defaultCrdDirectory()) : [];
-  return planEnvironment(spec).map((plan) => {
+  return planEnvironment(spec).map((planned) => {
+    // Kubeflow's kustomize parts are built now (kubeflow-install.ts); `plan` is the rest, unchanged but for shared objects.
+    const { plan, kubeflow } = withKubeflow(planned, kubeflowOptions);
     const name = plan.cluster.name;
     const connection = connections[name] ?? {};
     const provider = new k8s.Provider(name, {
@@ -55,6 +59,7 @@ export function deployEnvironment(
       crdsOnly: addonInstall.mode === 'crds-only' ? planCrds(plan, crds) : undefined,
       realCharts: new Set(addonInstall.realCharts ?? []),
       chartDirectory: addonInstall.chartDirectory,
+      kubeflow,
     });
   });
 }

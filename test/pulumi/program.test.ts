@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
 import { loadEnvironment } from '../../environments';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,11 +7,13 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { CLUSTER_CRDS_RELEASE, defaultCrdDirectory, loadCrds, parseAddonInstallMode, planCrds, standInChart, writeStandInChart } from '../../stacks/pulumi/addon-install';
 import { planEnvironment } from '../../stacks/pulumi/deployment-plan';
+import { KubeflowBuilder } from '../../stacks/pulumi/kubeflow-install';
 import { addonsFor } from '../../stacks/addon-selection';
 import { ManifestObject } from '../../stacks/manifests';
 import { rendered } from '../support/synth';
 
 /** Fast unit tests of the Pulumi program with the engine mocked; the real engine runs in the cluster tests. */
+const emptyKubeflowBuild: KubeflowBuilder = (ks) => new Map(ks.map((k) => [k.metadata.name, []] as const));
 interface Registered { type: string; name: string; inputs: Record<string, unknown>; provider?: string }
 const registered: Registered[] = [];
 
@@ -49,7 +51,8 @@ describe('Pulumi program (mocked engine)', () => {
   beforeAll(async () => {
     // Imported after setMocks so no resource is created against a real engine.
     const { deployEnvironment } = await import('../../stacks/pulumi/program');
-    deployEnvironment('prod', { 'onprem-h100': { context: 'dc1' } });
+    // kustomize does not run here: each Kubeflow Kustomization builds to nothing (test/pulumi/kubeflow.test.ts checks what they become).
+    deployEnvironment('prod', { 'onprem-h100': { context: 'dc1' } }, { mode: 'helm' }, { build: emptyKubeflowBuild });
     await settled();
   }, 60000);
 
@@ -80,9 +83,8 @@ describe('Pulumi program (mocked engine)', () => {
   it('applies the same objects cdk8s synth writes, less the Flux delivery', () => {
     for (const { cluster, files } of rendered('prod')) {
       // Flux objects (and the PodMonitor of the Flux controllers) are the GitOps delivery the program
-      // replaces; Kubeflow's kustomize parts and the Profiles that need them are GitOps-only for now.
-      const gitOpsOnly = (o: ManifestObject) =>
-        o.apiVersion.includes('toolkit.fluxcd.io') || o.metadata.name === 'flux-system' || o.metadata.name === 'ml-platform-flux' || (KUBEFLOW_CRD_GROUPS as readonly string[]).includes(o.apiVersion.split('/')[0]);
+      // replaces; Kubeflow's Flux Kustomizations are built and applied by the program (kubeflow.test.ts).
+      const gitOpsOnly = (o: ManifestObject) => o.apiVersion.includes('toolkit.fluxcd.io') || o.metadata.name === 'flux-system' || o.metadata.name === 'ml-platform-flux';
       const synthesized = files.flatMap((f) => f.objects).filter((o) => !gitOpsOnly(o));
       const applied = appliedObjects(cluster.name);
       const key = (o: ManifestObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
@@ -131,7 +133,7 @@ describe('addonInstall: crds-only (offline clusters)', () => {
 
   beforeAll(async () => {
     const { deployEnvironment } = await import('../../stacks/pulumi/program');
-    deployEnvironment(env, {}, { mode: 'crds-only' });
+    deployEnvironment(env, {}, { mode: 'crds-only' }, { build: emptyKubeflowBuild });
     await settled();
   }, 60000);
 
@@ -169,7 +171,7 @@ describe('addonInstall: crds-only (offline clusters)', () => {
   it('applies the same platform objects and custom resources as with the real charts', () => {
     for (const plan of planEnvironment(spec)) {
       const applied = appliedObjects(plan.cluster.name);
-      const planned = [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat()];
+      const planned = [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat(), ...(plan.kubeflow?.resources ?? [])];
       const key = (o: ManifestObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
       expect(applied.map(key).sort()).toEqual(planned.map(key).sort());
     }
