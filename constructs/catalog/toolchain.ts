@@ -25,4 +25,6 @@ export const TEST_TOOLCHAIN = {
   kustomize: 'v5.8.1',
   /** github.com/prometheus/prometheus (cmd/promtool, Prometheus 3.16.0): checks and unit-tests the PrometheusRules (test/upstream/). */
   promtool: 'v0.316.0',
+  /** sigs.k8s.io/kueue (cmd/kueue): the real Kueue manager for the scheduling scenarios (test/upstream/kueue.test.ts); equals the chart's appVersion. */
+  kueue: 'v0.19.2',
 } as const;

@@ -12,14 +12,16 @@ export interface Tools {
   readonly helm: string;
   readonly kustomize: string;
   readonly promtool: string;
+  readonly kueue: string;
 }
 
-type Module = 'helm' | 'kustomize' | 'promtool';
+type Module = 'helm' | 'kustomize' | 'promtool' | 'kueue';
 const moduleDir = (module: Module): string => path.join(repoRoot(), 'test', 'tools', 'go', module);
 
 const HELM_MODULE = 'helm.sh/helm/v3';
 const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
 const PROMETHEUS_MODULE = 'github.com/prometheus/prometheus';
+const KUEUE_MODULE = 'sigs.k8s.io/kueue';
 
 /**
  * Prometheus' release build (.promu.yml) stamps github.com/prometheus/common/version; the module's
@@ -45,6 +47,15 @@ function helmLdflags(): string[] {
   ];
 }
 
+/**
+ * Kueue's Makefile stamps sigs.k8s.io/kueue/pkg/version (GitVersion, GitCommit, BuildDate); the tag
+ * stands in for the commit and a fixed date keeps the binary reproducible.
+ */
+function kueueLdflags(): string[] {
+  const v = `${KUEUE_MODULE}/pkg/version`;
+  return [`-X ${v}.GitVersion=${TEST_TOOLCHAIN.kueue}`, `-X ${v}.GitCommit=${TEST_TOOLCHAIN.kueue}`, `-X ${v}.BuildDate=1970-01-01T00:00:00Z`];
+}
+
 function targets(): (GoTarget & { key: keyof Tools })[] {
   return [
     { key: 'helm', binary: 'helm', moduleDir: moduleDir('helm'), pkg: `${HELM_MODULE}/cmd/helm`, version: TEST_TOOLCHAIN.helm, ldflags: helmLdflags() },
@@ -57,6 +68,7 @@ function targets(): (GoTarget & { key: keyof Tools })[] {
       ldflags: [`-X sigs.k8s.io/kustomize/api/provenance.version=${TEST_TOOLCHAIN.kustomize}`, '-X sigs.k8s.io/kustomize/api/provenance.buildDate=1970-01-01T00:00:00Z'],
     },
     { key: 'promtool', binary: 'promtool', moduleDir: moduleDir('promtool'), pkg: `${PROMETHEUS_MODULE}/cmd/promtool`, version: TEST_TOOLCHAIN.promtool, ldflags: promtoolLdflags() },
+    { key: 'kueue', binary: 'kueue', moduleDir: moduleDir('kueue'), pkg: `${KUEUE_MODULE}/cmd/kueue`, version: TEST_TOOLCHAIN.kueue, ldflags: kueueLdflags() },
   ];
 }
 
@@ -75,6 +87,7 @@ export function checkToolPins(): string[] {
   expect('helm', HELM_MODULE, TEST_TOOLCHAIN.helm);
   expect('kustomize', KUSTOMIZE_MODULE, TEST_TOOLCHAIN.kustomize);
   expect('promtool', PROMETHEUS_MODULE, TEST_TOOLCHAIN.promtool);
+  expect('kueue', KUEUE_MODULE, TEST_TOOLCHAIN.kueue);
   return problems;
 }
 
