@@ -282,6 +282,16 @@ describe('dependencies between the Kustomizations', () => {
     }
     expect([...new Set(problems)]).toEqual([]);
   });
+
+  it('names the namespace of every namespaced object (else Flux and Pulumi would apply it to whichever namespace they default to)', () => {
+    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'PriorityClass', 'StorageClass', 'PersistentVolume', 'APIService']);
+    const problems: string[] = [];
+    for (const k of all()) {
+      const clusterCrds = new Set(k.objects.filter((o) => o.kind === 'CustomResourceDefinition' && (o.spec as { scope?: string }).scope === 'Cluster').map((o) => (o.spec as { names: { kind: string } }).names.kind));
+      for (const o of k.objects) if (o.metadata.namespace === undefined && !clusterScoped.has(o.kind) && !clusterCrds.has(o.kind)) problems.push(`${k.env}/${k.flux.metadata.name}: ${objectKey(o)}`);
+    }
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('a real kube-apiserver', () => {
