@@ -12,14 +12,21 @@
  * chart holding only their CRDs from test/fixtures/crds/ (plus one release for the CRDs cluster
  * provisioning brings), for the reason STAND_INS gives.
  *
- * Per stack: preview, up, the cluster holds what `cdk8s synth` produces (less the Flux delivery
- * and the GitOps-only Kubeflow parts), a second up changes nothing, refresh notices an object
+ * Kubeflow's kustomize parts are built by the program from ../shared/kubeflow-manifests (stack
+ * settings `kustomize`, `kubeflowManifests`) with their webhook configurations left out
+ * (`kubeflowWebhooks: false`, the one Kubeflow setting a real cluster does not need: kwok pods
+ * serve no webhook; pulumi-kubeflow.ts lists each and why), and the primary gets hostPath volumes
+ * for the install's claims (no storage provisioner here).
+ *
+ * Per stack: preview, up, the cluster holds what `cdk8s synth` produces (less the Flux delivery)
+ * and the primary exactly what kustomize builds for its Kubeflow Kustomizations (less the webhooks
+ * left out), a second up changes nothing, refresh notices an object
  * deleted with kubectl and up recreates it, destroy leaves no platform object and no Helm release.
  * Then the benchmark: `pulumi up` of dev vs `kubectl apply --server-side` on fresh clusters.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GITOPS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { GITOPS } from '../../constructs/catalog';
 import { ENVIRONMENTS, loadEnvironment } from '../../environments';
 import { apiGroupOf, ManifestObject, renderEnvironment, toYaml } from '../../stacks/manifests';
 import { defaultCrdDirectory, loadCrds, planCrds } from '../../stacks/pulumi/addon-install';
@@ -30,6 +37,7 @@ import { changes, changeSummary, PulumiWorkspace } from '../pulumi-engine/worksp
 import { ensureBinaries } from './build';
 import { ControlPlane, startControlPlane } from './control-plane';
 import { createFakeNode, startKwok } from './kwok';
+import { ExpectedKubeflow, expectedKubeflow, kubeflowConfig, KubeflowTestSettings, kubeflowTestSettings, LEFT_OUT_WEBHOOKS, provisionVolumes } from './pulumi-kubeflow';
 
 const STACKS = Object.keys(ENVIRONMENTS).filter((env) => fs.existsSync(path.join(__dirname, '..', '..', `Pulumi.${env}.yaml`)));
 const MINUTES = 60 * 1000;
@@ -43,11 +51,18 @@ const workspace = (): PulumiWorkspace => {
 
 const figures: string[] = [];
 
+let kubeflowTools: KubeflowTestSettings | undefined;
+const kubeflowSettings = (): KubeflowTestSettings => {
+  if (kubeflowTools === undefined) throw new Error('kustomize not built');
+  return kubeflowTools;
+};
+
 beforeAll(async () => {
   await ensureBinaries();
   const bins = await ensureEngine();
   ensureCompiled();
   ws = new PulumiWorkspace(bins);
+  kubeflowTools = await kubeflowTestSettings();
   await ws.login();
 }, 60 * MINUTES);
 
@@ -69,14 +84,13 @@ async function startCluster(): Promise<ControlPlane> {
   return cp;
 }
 
-/** Objects of the GitOps delivery only: Flux itself and the Kubeflow parts Flux applies from kustomize. */
+/** Objects of the GitOps delivery only: Flux itself (the program builds Kubeflow's Flux Kustomizations itself). */
 function gitOpsOnly(o: ManifestObject): boolean {
   const group = apiGroupOf(o.apiVersion);
   return (
     group.endsWith('.toolkit.fluxcd.io') ||
     (o.kind === 'Namespace' && o.metadata.name === GITOPS.namespace) ||
-    o.metadata.name === 'ml-platform-flux' ||
-    (KUBEFLOW_CRD_GROUPS as readonly string[]).includes(group)
+    o.metadata.name === 'ml-platform-flux'
   );
 }
 
@@ -114,7 +128,7 @@ function applyOrder(plan: DeploymentPlan, crds: readonly ManifestObject[]): { cr
   const crdPlan = planCrds(plan, crds);
   return {
     crds: [...crdPlan.cluster, ...[...crdPlan.byAddon.values()].flat()],
-    objects: [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat()],
+    objects: [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat(), ...(plan.kubeflow?.resources ?? [])],
   };
 }
 
@@ -144,6 +158,7 @@ async function configureStack(stack: string, env: string, clusters: ReadonlyMap<
     await w.ok(['config', 'set', '-s', stack, 'realCharts', REAL_CHARTS.join(',')]);
     await w.ok(['config', 'set', '-s', stack, 'chartDirectory', sharedCharts()]);
   }
+  for (const [key, value] of kubeflowConfig(kubeflowSettings())) await w.ok(['config', 'set', '-s', stack, key, value]);
   for (const [name, cp] of clusters) {
     await w.ok(['config', 'set', '-s', stack, '--secret', `kubeconfig-${name}`, fs.readFileSync(cp.kubeconfigPath, 'utf8')]);
   }
@@ -161,8 +176,12 @@ describe.each(STACKS)('pulumi stack %s', (env) => {
     return c;
   };
 
+  let kubeflow: ExpectedKubeflow = { objects: new Map(), leftOut: new Map() };
+
   beforeAll(async () => {
+    kubeflow = expectedKubeflow(spec, kubeflowSettings());
     for (const c of spec.clusters) clusters.set(c.name, await startCluster());
+    for (const [name, objs] of kubeflow.objects) await provisionVolumes(cp(name), objs);
     await configureStack(env, env, clusters);
   }, 10 * MINUTES);
 
@@ -208,6 +227,27 @@ describe.each(STACKS)('pulumi stack %s', (env) => {
     }
   }, 5 * MINUTES);
 
+  it('the primary holds exactly what kustomize builds for its Kubeflow Kustomizations, less the webhook configurations left out', async () => {
+    expect([...kubeflow.objects.keys()]).toEqual(spec.clusters.filter((c) => c.role === 'primary' && spec.components.kubeflow).map((c) => c.name));
+    const exported = JSON.parse((await workspace().ok(['stack', 'export', '-s', env])).stdout) as { deployment: { resources?: { urn: string; type: string; outputs?: ManifestObject }[] } };
+    for (const [name, expected] of kubeflow.objects) {
+      const live = await liveObjects(cp(name), expected);
+      expect({ cluster: name, missing: expected.filter((o) => !live.has(keyOf(o))).map(keyOf) }).toEqual({ cluster: name, missing: [] });
+      const hooks = kubeflow.leftOut.get(name) ?? [];
+      expect(hooks.map((h) => `${h.kind}/${h.metadata.name}`).sort()).toEqual(Object.keys(LEFT_OUT_WEBHOOKS).sort());
+      const liveHooks = await liveObjects(cp(name), hooks);
+      expect({ cluster: name, webhooks: hooks.filter((h) => liveHooks.has(keyOf(h))).map(keyOf) }).toEqual({ cluster: name, webhooks: [] });
+      // The stack holds them: each object one Kubernetes resource of the cluster's KubeflowInstall (the
+      // kubeflow-system Namespace, shared with the Trainer add-on, is the platform's).
+      const ofInstall = (exported.deployment.resources ?? []).filter((r) => r.urn.includes('KubeflowInstall') && r.urn.includes(`::${name}-kubeflow`) && r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:yaml/') && r.outputs !== undefined);
+      const platformKeys = new Set((synthesized.get(name) ?? []).map(keyOf));
+      const plan = plans.find((p) => p.cluster.name === name);
+      const held = ofInstall.map((r) => keyOf(r.outputs as ManifestObject)).sort();
+      expect(held).toEqual([...expected.filter((o) => !platformKeys.has(keyOf(o))), ...(plan?.kubeflow?.resources ?? [])].map(keyOf).sort());
+      figures.push(`${env}/${name}: Kubeflow ${expected.length} objects built and live (${hooks.length} webhook configurations left out), ${held.length} resources of the KubeflowInstall`);
+    }
+  }, 5 * MINUTES);
+
   it('a second pulumi up reports 0 changes', async () => {
     const res = await workspace().ok(['up', '--yes', '-s', env]);
     expect(changes((await workspace().lastChanges(env)).resourceChanges)).toEqual({});
@@ -240,6 +280,9 @@ describe.each(STACKS)('pulumi stack %s', (env) => {
       const { objects } = applyOrder(plan, crds);
       const live = await liveObjects(cp(plan.cluster.name), objects);
       expect({ cluster: plan.cluster.name, left: objects.filter((o) => live.has(keyOf(o))).map(keyOf) }).toEqual({ cluster: plan.cluster.name, left: [] });
+      const installed = kubeflow.objects.get(plan.cluster.name) ?? [];
+      const liveKubeflow = await liveObjects(cp(plan.cluster.name), installed);
+      expect({ cluster: plan.cluster.name, kubeflowLeft: installed.filter((o) => liveKubeflow.has(keyOf(o))).map(keyOf) }).toEqual({ cluster: plan.cluster.name, kubeflowLeft: [] });
       // Helm keeps a release's state in Secrets labelled owner=helm; uninstall removes them. (The
       // CRDs stay: Helm never deletes the CRDs of a chart's crds/ directory, real charts included.)
       const helm = await cp(plan.cluster.name).kubectl(['get', 'secrets', '--all-namespaces', '-l', 'owner=helm', '-o', 'name']);
@@ -254,7 +297,7 @@ describe('benchmark: pulumi up of dev vs kubectl apply --server-side (2 cores)',
   const env = 'dev';
   const spec = loadEnvironment(env);
   const [plan] = planEnvironment(spec);
-  const { crds, objects } = applyOrder(plan, loadCrds(defaultCrdDirectory()));
+  const platform = applyOrder(plan, loadCrds(defaultCrdDirectory()));
   const started: ControlPlane[] = [];
   afterAll(async () => {
     await ws?.run(['stack', 'rm', '--yes', '--force', 'bench']);
@@ -263,6 +306,10 @@ describe('benchmark: pulumi up of dev vs kubectl apply --server-side (2 cores)',
 
   it('prints kubectl (floor), pulumi up and no-op pulumi up times', async () => {
     expect(spec.clusters).toHaveLength(1);
+    // The same objects as the stack: the platform's and what the Kubeflow Kustomizations build (CRDs and Namespaces first).
+    const built = (expectedKubeflow(spec, kubeflowSettings()).objects.get(plan.cluster.name) ?? []).filter((o) => !platform.objects.some((p) => keyOf(p) === keyOf(o)));
+    const crds = [...platform.crds, ...built.filter((o) => o.kind === 'CustomResourceDefinition')];
+    const objects = [...built.filter((o) => o.kind === 'Namespace'), ...platform.objects.filter((o) => !(plan.kubeflow?.resources ?? []).includes(o)), ...built.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition'), ...(plan.kubeflow?.resources ?? [])];
     const dir = fs.mkdtempSync(path.join(workspace().dir, 'bench-'));
     fs.writeFileSync(path.join(dir, 'crds.yaml'), toYaml(crds));
     fs.writeFileSync(path.join(dir, 'objects.yaml'), toYaml(objects));
@@ -284,6 +331,7 @@ describe('benchmark: pulumi up of dev vs kubectl apply --server-side (2 cores)',
     // pulumi up (preview + update, as a user runs it) on another fresh cluster of the same kind.
     const cluster = await startCluster();
     started.push(cluster);
+    await provisionVolumes(cluster, built);
     await configureStack('bench', env, new Map([[plan.cluster.name, cluster]]), false);
     const up = await workspace().ok(['up', '--yes', '-s', 'bench']);
     const created = (await workspace().lastChanges('bench')).resourceChanges;
