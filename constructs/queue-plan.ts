@@ -19,6 +19,8 @@ export const COHORT = 'ml-platform';
 export const MULTIKUEUE_CHECK = 'multikueue';
 export const MULTIKUEUE_CONFIG = 'burst-clusters';
 export const MULTIKUEUE_CONTROLLER = 'kueue.x-k8s.io/multikueue';
+/** Stages whose namespaces get LocalQueues: all their work goes through Kueue. */
+export const QUEUED_STAGES: readonly Stage[] = ['training', 'serving'];
 
 /** Priorities: production serving preempts training, training preempts experiments. */
 export const PRIORITY_CLASSES = [
@@ -101,7 +103,7 @@ function clusterQueue(name: string, team: TeamSpec, stages: readonly Stage[], po
 const cpuFlavor: FlavorPlan = { name: CPU_FLAVOR, nodeLabels: {}, tolerations: [] };
 
 export function planQueues(spec: PlatformSpec, cluster: ClusterSpec, stagesOnCluster: readonly Stage[]): QueuePlan {
-  const queuedStages = stagesOnCluster.filter((s) => s === 'training' || s === 'serving');
+  const queuedStages = stagesOnCluster.filter((s) => QUEUED_STAGES.includes(s));
   const bursts = spec.clusters.filter((c) => c.role === 'burst');
   const enabled = (c: ClusterSpec) => c.gpuPools.filter((p) => p.enabled);
 

@@ -8,7 +8,7 @@ import { dig } from '../support/dig';
 describe('Kueue manager configuration', () => {
   it('turns on fair sharing, pods-ready waiting and the platform integrations', () => {
     const config = YAML.parse(kueueManagerConfig({ multiKueue: false }));
-    expect(config).toMatchObject({ apiVersion: 'config.kueue.x-k8s.io/v1beta2', kind: 'Configuration', manageJobsWithoutQueueName: false, waitForPodsReady: { enable: true } });
+    expect(config).toMatchObject({ apiVersion: 'config.kueue.x-k8s.io/v1beta2', kind: 'Configuration', manageJobsWithoutQueueName: true, waitForPodsReady: { timeout: '10m' } });
     expect(config.fairSharing.preemptionStrategies).toEqual(['LessThanOrEqualToFinalShare', 'LessThanInitialShare']);
     expect(config.integrations.frameworks).toEqual(expect.arrayContaining(['batch/job', 'trainer.kubeflow.org/trainjob', 'deployment']));
     expect(config.multiKueue).toBeUndefined();
