@@ -1,25 +1,13 @@
 import { ENV_NAMES, rendered } from '../../support/synth';
 import { ManifestObject } from '../../../stacks/manifests';
+import { RuleGroupJson, RuleJson } from '../../../constructs/observability/prometheus-rule';
+
+export type { RuleGroupJson, RuleJson };
 
 /**
  * The PrometheusRules and dashboard ConfigMaps of every synthesized cluster, as promtool reads them:
  * a PrometheusRule's spec is a Prometheus rule file (`groups:`), one file per object.
  */
-
-export interface RuleJson {
-  readonly alert?: string;
-  readonly record?: string;
-  readonly expr: string;
-  readonly for?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-export interface RuleGroupJson {
-  readonly name: string;
-  readonly interval?: string;
-  readonly rules: readonly RuleJson[];
-}
 
 export interface RuleFile {
   /** PrometheusRule object name, e.g. ml-platform-alerts. */
