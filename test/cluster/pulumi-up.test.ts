@@ -115,7 +115,7 @@ async function liveObjects(cp: ControlPlane, objs: readonly ManifestObject[]): P
     const res = await cp.kubectl(['get', resource, '--all-namespaces', '-o', 'json']);
     if (res.code !== 0) {
       // The kind itself is gone (its CRD was destroyed): no object of it exists.
-      if (/doesn't have a resource type|the server doesn't have/.test(res.stderr)) continue;
+      if (/doesn't have a resource type|the server doesn't have|could not find the requested resource/.test(res.stderr)) continue;
       throw new Error(`kubectl get ${resource} failed: ${res.stderr}`);
     }
     for (const item of (JSON.parse(res.stdout) as { items: LiveObject[] }).items) out.set(keyOf({ ...item, apiVersion, kind }), item);
