@@ -9,11 +9,12 @@
  */
 import * as YAML from 'yaml';
 import { poolSelectorLabels } from '../../constructs/gpu-node-pool';
+import { migSlicesPerGpu } from '../../environments/gpu-models';
 import { GPU_TAINT, GPU_TOLERATION, poolResourceName } from '../../constructs/gpu-scheduling';
 import { kueueManagerConfig } from '../../constructs/kueue-config';
 import { workflowNamespaceName } from '../../constructs/platform-namespaces';
 import { CPU_FLAVOR, LOCAL_QUEUE, planQueues } from '../../constructs/queue-plan';
-import { clusterStages, loadEnvironment, PlatformSpec } from '../../environments';
+import { ClusterSpec, clusterStages, GpuPoolSpec, loadEnvironment, PlatformSpec, TeamSpec } from '../../environments';
 import { RenderContext } from '../../stacks/upstream/addon-render';
 import { defaultRenderContext } from '../../stacks/upstream/render-context';
 import { KubeApi } from '../cluster/api-client';
@@ -103,28 +104,39 @@ async function cleanUp(e: Env): Promise<void> {
   }, 120000, 500);
 }
 
-describe.each(['dev'])('%s: primary cluster with the real Kueue', (envName) => {
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const nominalOf = (t: TeamSpec, pool: GpuPoolSpec): number => Number(t.poolQuotas[pool.name] ?? 0);
+const pctOf = (t: TeamSpec, pool: GpuPoolSpec, v: number): number => Math.floor((nominalOf(t, pool) * v) / 100);
+const lendableOf = (t: TeamSpec, pool: GpuPoolSpec): number => pctOf(t, pool, t.queueing.lendingLimitPercent);
+/** What a team's ClusterQueue can hold on a pool while the others are idle: nominal + min(own borrowing limit, what the others lend). */
+const maxOf = (spec: PlatformSpec, t: TeamSpec, pool: GpuPoolSpec): number =>
+  nominalOf(t, pool) + Math.min(pctOf(t, pool, t.queueing.borrowingLimitPercent), spec.teams.filter((o) => o !== t).reduce((n, o) => n + lendableOf(o, pool), 0));
+
+/** The environment's primary cluster, started before the describe block's tests and stopped after; jobs cleaned up between tests. */
+function primaryCluster(envName: string): { e: Env; cluster: ClusterSpec } {
   const e: Env = { name: envName, spec: loadEnvironment(envName) };
   const cluster = e.spec.clusters.find((c) => c.role === 'primary');
   if (cluster === undefined) throw new Error(`${envName} has no primary cluster`);
+  beforeAll(async () => {
+    e.sc = await startScenarioCluster(e.spec, cluster, { ctx, kueueBinary: tools.kueue });
+  }, 15 * 60 * 1000);
+  afterAll(async () => {
+    await e.sc?.stop();
+  });
+  afterEach(async () => {
+    if (e.sc !== undefined) await cleanUp(e);
+  }, 5 * 60 * 1000);
+  return { e, cluster };
+}
+
+describe.each(['dev', 'staging'])('%s: primary cluster with the real Kueue', (envName) => {
+  const { e, cluster } = primaryCluster(envName);
   const plan = planQueues(e.spec, cluster, clusterStages(e.spec, cluster));
   const team = e.spec.teams[0];
   const trainNs = workflowNamespaceName(team.name, 'training');
   const servNs = workflowNamespaceName(team.name, 'serving');
   const pool = cluster.gpuPools.filter((p) => p.enabled)[0];
   const gpu = poolResourceName(pool);
-
-  beforeAll(async () => {
-    e.sc = await startScenarioCluster(e.spec, cluster, { ctx, kueueBinary: tools.kueue });
-  }, 15 * 60 * 1000);
-
-  afterAll(async () => {
-    await e.sc?.stop();
-  });
-
-  afterEach(async () => {
-    if (e.sc !== undefined) await cleanUp(e);
-  }, 5 * 60 * 1000);
 
   test('Kueue runs with the manager Configuration the platform hands the chart; only the loopback fields differ', () => {
     const sc = live(e);
@@ -234,13 +246,16 @@ describe.each(['dev'])('%s: primary cluster with the real Kueue', (envName) => {
   test('production-serving preempts experiments inside the ClusterQueue; training sits between', async () => {
     const sc = live(e);
     // Fill the team's quota on the pool: experiments in serving, training in training (each within its namespace's ResourceQuota).
-    const quota = Number(team.poolQuotas[pool.name] ?? 0);
-    const servingShare = Number(team.quotas.serving?.[gpu === 'nvidia.com/gpu.shared' ? 'sharedGpu' : 'gpu'] ?? 0);
-    const trainingShare = quota - servingShare;
+    // As much as the ClusterQueue can hold on the pool (borrowing included), pinned to the pool.
+    const full = maxOf(e.spec, team, pool);
+    const rqKey = gpu === 'nvidia.com/gpu.shared' ? 'sharedGpu' : 'gpu';
+    const servingShare = Math.min(Number(team.quotas.serving?.[rqKey] ?? 0), full - 1);
+    const trainingShare = full - servingShare;
     const one = { [gpu]: '1' };
-    await submitAdmitted(e, { name: 'exp-serving', namespace: servNs, queue: LOCAL_QUEUE, priorityClass: 'experiments', gpus: one, parallelism: servingShare });
-    await submitAdmitted(e, { name: 'train-training', namespace: trainNs, queue: LOCAL_QUEUE, priorityClass: 'training', gpus: one, parallelism: trainingShare });
-    const { seconds } = await submitAdmitted(e, { name: 'prod-serving', namespace: servNs, queue: LOCAL_QUEUE, priorityClass: 'production-serving', gpus: one }, 120000);
+    const pin = { nodeSelector: poolSelectorLabels(cluster.provider, pool) };
+    await submitAdmitted(e, { name: 'exp-serving', namespace: servNs, queue: LOCAL_QUEUE, priorityClass: 'experiments', gpus: one, parallelism: servingShare, ...pin });
+    await submitAdmitted(e, { name: 'train-training', namespace: trainNs, queue: LOCAL_QUEUE, priorityClass: 'training', gpus: one, parallelism: trainingShare, ...pin });
+    const { seconds } = await submitAdmitted(e, { name: 'prod-serving', namespace: servNs, queue: LOCAL_QUEUE, priorityClass: 'production-serving', gpus: one, ...pin }, 120000);
     const exp = await workloadOfJob(sc.api, servNs, 'exp-serving');
     const trn = await workloadOfJob(sc.api, trainNs, 'train-training');
     const observed = { production: 'admitted', experiments: stateOf(exp), training: stateOf(trn) };
@@ -249,12 +264,151 @@ describe.each(['dev'])('%s: primary cluster with the real Kueue', (envName) => {
     // Production leaves: experiments come back; then training asks for 1 more and experiments yield again.
     await deleteJob(sc.api, servNs, 'prod-serving');
     await waitForWorkload(sc.api, servNs, 'exp-serving', 'readmitted', (w) => isTrue(w, 'Admitted'), 120000);
-    const second = await submitAdmitted(e, { name: 'train-serving', namespace: servNs, queue: LOCAL_QUEUE, priorityClass: 'training', gpus: one }, 120000);
+    const second = await submitAdmitted(e, { name: 'train-serving', namespace: servNs, queue: LOCAL_QUEUE, priorityClass: 'training', gpus: one, ...pin }, 120000);
     const exp2 = await workloadOfJob(sc.api, servNs, 'exp-serving');
     const trn2 = await workloadOfJob(sc.api, trainNs, 'train-training');
     const observed2 = { newTraining: 'admitted', experiments: stateOf(exp2), olderTraining: stateOf(trn2) };
     TABLE.record(envName, 'quota full again, then training asks for 1', { newTraining: 'admitted', experiments: 'evicted (Preempted)', olderTraining: 'admitted' }, observed2, second.seconds);
     expect(observed).toEqual({ production: 'admitted', experiments: 'evicted (Preempted)', training: 'admitted' });
     expect(observed2).toEqual({ newTraining: 'admitted', experiments: 'evicted (Preempted)', olderTraining: 'admitted' });
+  });
+});
+
+
+/**
+ * Borrowing and reclaim on the first whole-GPU pool of a primary with several teams. The borrower
+ * is the team that can borrow most (within its namespace's ResourceQuota), the lender the team
+ * with the largest nominal quota among the others. Jobs are pinned to the pool with its node
+ * selector (Kueue then considers no other flavor), and sized so that the limits fall on job
+ * boundaries.
+ */
+describe.each(['staging', 'prod'])('%s: borrowing and reclaim in the cohort with the real Kueue', (envName) => {
+  const { e, cluster } = primaryCluster(envName);
+  const pool = cluster.gpuPools.find((p) => p.enabled && p.sharing === 'none') as GpuPoolSpec;
+  const nominal = (t: TeamSpec): number => nominalOf(t, pool);
+  const lendable = (t: TeamSpec): number => lendableOf(t, pool);
+  const max = (t: TeamSpec): number => maxOf(e.spec, t, pool);
+  const rq = (t: TeamSpec): number => Number(t.quotas.training?.gpu ?? 0);
+  const borrower = [...e.spec.teams].filter((t) => max(t) <= rq(t)).sort((a, b) => max(b) - nominal(b) - (max(a) - nominal(a)))[0];
+  const lender = [...e.spec.teams].filter((t) => t !== borrower).sort((a, b) => nominal(b) - nominal(a))[0];
+  const cohortNominal = e.spec.teams.reduce((n, t) => n + nominal(t), 0);
+  const limit = max(borrower);
+  const size = Math.min(pool.gpusPerNode, [nominal(borrower), limit, nominal(lender), lendable(lender), cohortNominal].reduce(gcd));
+  const pin = { nodeSelector: poolSelectorLabels(cluster.provider, pool) };
+  const bNs = workflowNamespaceName(borrower.name, 'training');
+  const lNs = workflowNamespaceName(lender.name, 'training');
+
+  test("each team's ceiling on the pool is its nominal quota plus the lesser of its borrowing limit and what the others lend", async () => {
+    const sc = live(e);
+    await waitActive(sc.api, e.spec.teams.map((t) => t.name));
+    const rows: { team: string; ceiling: number; used: string; beyond: string }[] = [];
+    for (const t of e.spec.teams.filter((x) => max(x) <= rq(x))) {
+      const ns = workflowNamespaceName(t.name, 'training');
+      const step = Math.min(pool.gpusPerNode, gcd(nominal(t), max(t)));
+      for (let i = 0; i < max(t) / step; i++) await submitAdmitted(e, { name: `ceiling-${i}`, namespace: ns, queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(step) }, ...pin });
+      const used = await usageOnceSettled(sc.api, t.name, `${pool.name}/nvidia.com/gpu`, String(max(t)));
+      await createJob(sc.api, jobManifest({ name: 'ceiling-beyond', namespace: ns, image: image(e), queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(step) }, ...pin }));
+      await sleep(4000);
+      const beyond = stateOf(await workloadOfJob(sc.api, ns, 'ceiling-beyond'));
+      const others = e.spec.teams.filter((o) => o !== t);
+      const scenario = `${t.name}: nominal ${nominal(t)}, borrowing limit ${t.queueing.borrowingLimitPercent}% (${Math.floor((nominal(t) * t.queueing.borrowingLimitPercent) / 100)}), others lend ${others.map((o) => `${o.name} ${lendable(o)}`).join(' + ')}: fills ${pool.name}, then asks for ${step} more`;
+      TABLE.record(envName, scenario, { used: String(max(t)), beyond: 'pending' }, { used, beyond: beyond.startsWith('pending') ? 'pending' : beyond });
+      rows.push({ team: t.name, ceiling: max(t), used, beyond: beyond.startsWith('pending') ? 'pending' : beyond });
+      await cleanUp(e);
+    }
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => [r.team, r.used, r.beyond])).toEqual(rows.map((r) => [r.team, String(r.ceiling), 'pending']));
+  });
+
+  test(`a team borrows idle quota of the cohort up to its limits, waits beyond them, and gives it back when the lender needs it`, async () => {
+    const sc = live(e);
+    await waitActive(sc.api, e.spec.teams.map((t) => t.name));
+    const count = limit / size;
+    let slowest = 0;
+    for (let i = 0; i < count; i++) {
+      const { seconds } = await submitAdmitted(e, { name: `borrow-${i}`, namespace: bNs, queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(size) }, ...pin });
+      slowest = Math.max(slowest, seconds);
+    }
+    const used = await usageOnceSettled(sc.api, borrower.name, `${pool.name}/nvidia.com/gpu`, String(limit));
+    TABLE.record(envName, `${borrower.name} (nominal ${nominal(borrower)} on ${pool.name}, may borrow ${borrower.queueing.borrowingLimitPercent}%; the others lend ${e.spec.teams.filter((t) => t !== borrower).map((t) => `${t.name} ${lendable(t)}`).join(', ')}) submits ${count} x ${size} GPUs`, String(limit), used, slowest);
+    expect(used).toBe(String(limit));
+
+    const api = sc.api;
+    await createJob(api, jobManifest({ name: 'borrow-beyond', namespace: bNs, image: image(e), queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(size) }, ...pin }));
+    await sleep(5000);
+    const beyond = await workloadOfJob(api, bNs, 'borrow-beyond');
+    TABLE.record(envName, `${borrower.name} asks for ${size} more beyond ${limit}`, 'pending', stateOf(beyond).startsWith('pending') ? 'pending' : stateOf(beyond));
+    expect(stateOf(beyond)).toMatch(/^pending/);
+    await deleteJob(api, bNs, 'borrow-beyond');
+    await poll('borrow-beyond gone', async () => ((await workloadOfJob(api, bNs, 'borrow-beyond')) === undefined ? true : undefined), 60000, 500);
+
+    // The lender takes its whole nominal quota back: just enough of the borrower's workloads yield.
+    const t = Date.now();
+    await createJob(api, jobManifest({ name: 'reclaim', namespace: lNs, image: image(e), queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(nominal(lender)) }, ...pin }));
+    await waitForWorkload(api, lNs, 'reclaim', 'Admitted', (w) => isTrue(w, 'Admitted'), 120000);
+    const reclaimSeconds = (Date.now() - t) / 1000;
+    const states = await Promise.all(Array.from({ length: count }, (_, i) => workloadOfJob(api, bNs, `borrow-${i}`).then(stateOf)));
+    const evicted = states.filter((st) => st.startsWith('evicted')).length + states.filter((st) => st.startsWith('pending')).length;
+    // Lending limits: only the lendable parts form the cohort's shared pool. The lender serves its
+    // non-lendable part from its own quota and the rest from the pool, which the borrower holds
+    // beyond its own non-lendable part; so what yields is the lender's need minus what is free in
+    // the pool (idle non-lendable quota of a third team does not help).
+    const sharedPool = e.spec.teams.reduce((n, t) => n + lendable(t), 0);
+    const poolFree = sharedPool - (limit - (nominal(borrower) - lendable(borrower)));
+    const need = lendable(lender);
+    const expectedEvicted = Math.max(0, need - poolFree) / size;
+    const kept = await usageOnceSettled(api, borrower.name, `${pool.name}/nvidia.com/gpu`, String(limit - expectedEvicted * size));
+    const observed = { lender: 'admitted', borrowerJobsYielded: evicted, borrowerKeeps: kept, reasons: [...new Set(states.filter((st) => !st.startsWith('admitted')))] };
+    const expected = { lender: 'admitted', borrowerJobsYielded: expectedEvicted, borrowerKeeps: String(limit - expectedEvicted * size), reasons: expectedEvicted > 0 ? ['evicted (Preempted)'] : [] };
+    TABLE.record(envName, `${lender.name} then asks for its nominal ${nominal(lender)} on ${pool.name}`, expected, observed, reclaimSeconds);
+    expect(observed).toEqual(expected);
+  });
+
+  test('fair-share weights decide who yields first when the lender takes its quota back', async () => {
+    const byWeight = [...e.spec.teams].sort((a, b) => a.queueing.fairShareWeight - b.queueing.fairShareWeight);
+    const light = byWeight[0];
+    const heavy = byWeight[byWeight.length - 1];
+    const third = e.spec.teams.find((t) => t !== light && t !== heavy);
+    if (third === undefined || light.queueing.fairShareWeight === heavy.queueing.fairShareWeight) return; // needs three teams and two weights
+    const sc = live(e);
+    const step = Math.min(pool.gpusPerNode, [nominal(light), nominal(heavy), nominal(third), lendable(third)].reduce(gcd));
+    if (2 * step > lendable(third) || nominal(light) + step > rq(light) || nominal(heavy) + step > rq(heavy)) return;
+    // Both borrow `step` while the third team is idle.
+    const fill = async (t: TeamSpec): Promise<void> => {
+      for (let i = 0; i < (nominal(t) + step) / step; i++) await submitAdmitted(e, { name: `share-${i}`, namespace: workflowNamespaceName(t.name, 'training'), queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(step) }, ...pin });
+    };
+    await fill(heavy);
+    await fill(light);
+    // The third team asks for all it can get without preemption, plus one step.
+    const ask = nominal(third) - lendable(third) + (lendable(third) - 2 * step) + step;
+    const ns = workflowNamespaceName(third.name, 'training');
+    const t = Date.now();
+    await createJob(sc.api, jobManifest({ name: 'reclaim', namespace: ns, image: image(e), queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': String(ask) }, ...pin }));
+    await waitForWorkload(sc.api, ns, 'reclaim', 'Admitted', (w) => isTrue(w, 'Admitted'), 120000);
+    const seconds = (Date.now() - t) / 1000;
+    const yielded = async (team: TeamSpec): Promise<number> => {
+      const states = await Promise.all(Array.from({ length: (nominal(team) + step) / step }, (_, i) => workloadOfJob(sc.api, workflowNamespaceName(team.name, 'training'), `share-${i}`).then(stateOf)));
+      return states.filter((st) => !st.startsWith('admitted')).length;
+    };
+    const observed = { [`${light.name} (weight ${light.queueing.fairShareWeight})`]: await yielded(light), [`${heavy.name} (weight ${heavy.queueing.fairShareWeight})`]: await yielded(heavy) };
+    const expected = { [`${light.name} (weight ${light.queueing.fairShareWeight})`]: 1, [`${heavy.name} (weight ${heavy.queueing.fairShareWeight})`]: 0 };
+    TABLE.record(envName, `${heavy.name} and ${light.name} each borrow ${step} on ${pool.name}; ${third.name} asks for ${ask}: jobs that yield`, expected, observed, seconds);
+    expect(observed).toEqual(expected);
+  });
+
+  test('MIG slices are counted in the pool unit, single strategy: nvidia.com/gpu slices on the MIG flavor', async () => {
+    const mig = cluster.gpuPools.find((p) => p.enabled && p.sharing === 'mig');
+    if (mig === undefined) return;
+    const sc = live(e);
+    const team = e.spec.teams[0];
+    const ns = workflowNamespaceName(team.name, 'training');
+    const { workload, seconds } = await submitAdmitted(e, { name: 'mig-slices', namespace: ns, queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': '2' }, nodeSelector: poolSelectorLabels(cluster.provider, mig) });
+    const [node] = await runningNodes(sc.api, ns, 'mig-slices', 1);
+    const slices = sc.gpuNodes.find((n) => n.name === node);
+    const usage = await usageOnceSettled(sc.api, team.name, `${mig.name}/nvidia.com/gpu`, '2');
+    const observed = { flavor: workload.status?.admission?.podSetAssignments[0]?.flavors?.['nvidia.com/gpu'], pool: slices?.pool, nodeAllocatable: slices?.devices, usage };
+    const expected = { flavor: mig.name, pool: mig.name, nodeAllocatable: mig.gpusPerNode * migSlicesPerGpu(mig.gpuModel, mig.migProfile ?? ''), usage: '2' };
+    TABLE.record(envName, `2 MIG slices (${mig.migProfile}) on ${mig.name}`, expected, observed, seconds);
+    expect(observed).toEqual(expected);
   });
 });
