@@ -20,6 +20,7 @@ import { KUBEFLOW_NAMESPACE_MAP, PROFILE_OWNER_ANNOTATION, TeamProfile } from '.
 import { TrainingRuntimes } from '../constructs/training-runtimes';
 import { TrustedImagePolicy } from '../constructs/trusted-image-policy';
 import { WorkflowNamespace } from '../constructs/workflow-namespace';
+import { WorkloadAccessPolicy } from '../constructs/workload-access-policy';
 import { ClusterSpec, clusterStages, PlatformSpec, Stage } from '../environments';
 import { addonsFor, clusterValues } from './addon-selection';
 
@@ -78,6 +79,8 @@ export class MlPlatform extends Chart {
       platformAdmins: this.spec.platformAdmins,
       teams: this.spec.teams.map((t) => ({ name: t.name, costCenter: t.costCenter, groups: t.groups, stages: this.stages })),
     });
+    // What the personas' workloads may reach (Secrets, service accounts, exposure, GPUs): the matrix's other half.
+    new WorkloadAccessPolicy(this, 'workload-access', { teams: this.spec.teams.map((t) => ({ name: t.name, groups: t.groups })), clusterPullSecret: this.cluster.registry.pullSecretName });
   }
 
   /** Namespaces of the platform's own parts: restricted unless the catalog says why not. */
