@@ -100,10 +100,43 @@ export const objectKey = (o: ManifestObject): string => `${apiGroupOf(o.apiVersi
  */
 const builtInGroup = (group: string): boolean => group === '' || !group.includes('.') || group.endsWith('.k8s.io');
 
+interface CrdShape {
+  readonly spec: { readonly group: string; readonly scope?: string; readonly names: { readonly kind: string } };
+}
+
+/** `group/Kind` of every cluster-scoped CRD among objs. */
+export function clusterScopedCrdKinds(objs: readonly ManifestObject[]): Set<string> {
+  const crds = objs.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => (o as unknown as CrdShape).spec);
+  return new Set(crds.filter((c) => c.scope === 'Cluster').map((c) => `${c.group}/${c.names.kind}`));
+}
+
+/**
+ * What the program applies of a built object, where the build and the API server disagree so that
+ * Pulumi would never settle (each found by a second `pulumi up` or a refresh on a real API server):
+ * - an object of a cluster-scoped CRD kind carries no namespace (kustomize's namespace transformer
+ *   set one on Pipelines' DecoratorController, not knowing the CRD's scope; the API server drops it,
+ *   so the refresh saw a change every time);
+ * - a ClusterRole with an aggregationRule carries no rules: the clusterrole-aggregation-controller
+ *   owns them (upstream's `rules: []` made every later up a field conflict with the controller).
+ */
+export function asApplied(o: ManifestObject, clusterScopedCrdKinds: ReadonlySet<string>): ManifestObject {
+  const group = apiGroupOf(o.apiVersion);
+  if (o.metadata.namespace !== undefined && clusterScopedCrdKinds.has(`${group}/${o.kind}`)) {
+    const { namespace: _dropped, ...metadata } = o.metadata;
+    return { ...o, metadata };
+  }
+  if (group === 'rbac.authorization.k8s.io' && o.kind === 'ClusterRole' && o.aggregationRule !== undefined && 'rules' in o) {
+    const { rules: _owned, ...rest } = o;
+    return rest as ManifestObject;
+  }
+  return o;
+}
+
 /**
  * Splits what kustomize built for each Kustomization (`built`, by name) into the three steps, and
  * checks what a fresh cluster would refuse: an object of a CRD group that neither the
  * Kustomization, nor one it depends on, nor an installed add-on brings, and an object twice.
+ * Objects are taken as asApplied() gives them.
  */
 export function splitKubeflowBuild(plan: KubeflowPlan, built: ReadonlyMap<string, readonly ManifestObject[]>, options: SplitOptions): KubeflowDeployment {
   const webhooks = options.webhooks ?? true;
@@ -111,15 +144,17 @@ export function splitKubeflowBuild(plan: KubeflowPlan, built: ReadonlyMap<string
   const seen = new Set<string>();
   const shared: ManifestObject[] = [];
   const problems: string[] = [];
+  const clusterScoped = clusterScopedCrdKinds([...built.values()].flat());
   const addonOfGroup = new Map(ADDONS.filter((a) => options.addons.has(a.id)).flatMap((a) => (a.crdGroups as readonly string[]).map((g) => [g, a.id] as const)));
   const kustomizations = plan.kustomizations.map((k): KustomizationDeployment => {
     const name = k.metadata.name;
-    const objs = built.get(name);
-    if (objs === undefined) throw new Error(`Kustomization ${name} was not built`);
+    const raw = built.get(name);
+    if (raw === undefined) throw new Error(`Kustomization ${name} was not built`);
+    const objs = raw.map((o) => asApplied(o, clusterScoped));
     const dependsOn = (k.spec.dependsOn ?? []).map((d) => d.name);
     const upstream = (n: string): string[] => [n, ...(plan.kustomizations.find((x) => x.metadata.name === n)?.spec.dependsOn ?? []).flatMap((d) => upstream(d.name))];
     const visibleGroups = new Set(dependsOn.flatMap(upstream).flatMap((n) => [...(crdGroupsOf.get(n) ?? [])]));
-    const own = new Set(objs.filter((o) => o.kind === 'CustomResourceDefinition' && apiGroupOf(o.apiVersion) === 'apiextensions.k8s.io').map((o) => (o.spec as { group: string }).group));
+    const own = new Set(objs.filter((o) => o.kind === 'CustomResourceDefinition' && apiGroupOf(o.apiVersion) === 'apiextensions.k8s.io').map((o) => (o as unknown as CrdShape).spec.group));
     crdGroupsOf.set(name, own);
     const [first, objects, customResources, leftOut] = [[], [], [], []] as ManifestObject[][];
     const addons = new Set<string>();

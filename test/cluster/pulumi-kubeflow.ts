@@ -9,7 +9,7 @@
  */
 import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow';
 import { apiGroupOf, ManifestObject, renderEnvironment, toYaml } from '../../stacks/manifests';
-import { WEBHOOK_KINDS } from '../../stacks/pulumi/kubeflow-plan';
+import { asApplied, clusterScopedCrdKinds, WEBHOOK_KINDS } from '../../stacks/pulumi/kubeflow-plan';
 import { buildKubeflowInstall, isFluxKustomization, kubeflowManifestsDir } from '../../stacks/upstream/kubeflow-build';
 import { PlatformSpec } from '../../environments';
 import { repoRoot } from '../toolchain/go-build';
@@ -73,7 +73,10 @@ export function expectedKubeflow(spec: PlatformSpec, settings: KubeflowTestSetti
   for (const c of renderEnvironment(spec)) {
     const synth = c.files.flatMap((f) => f.objects);
     if (!synth.some((o) => isFluxKustomization(o) && (o.spec as { sourceRef?: { name?: string } }).sourceRef?.name === KUBEFLOW_SOURCE)) continue;
-    const built = buildKubeflowInstall(settings.kustomize, synth, settings.manifestsDir);
+    // As the API server keeps them (asApplied: no namespace on cluster-scoped custom resources, no rules on aggregated ClusterRoles).
+    const raw = buildKubeflowInstall(settings.kustomize, synth, settings.manifestsDir);
+    const clusterScoped = clusterScopedCrdKinds(raw);
+    const built = raw.map((o) => asApplied(o, clusterScoped));
     const hooks = built.filter(isWebhook);
     const unexplained = hooks.map(ref).filter((r) => LEFT_OUT_WEBHOOKS[r] === undefined);
     const gone = Object.keys(LEFT_OUT_WEBHOOKS).filter((r) => !hooks.some((h) => ref(h) === r));

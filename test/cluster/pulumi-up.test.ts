@@ -262,9 +262,11 @@ describe.each(STACKS)('pulumi stack %s', (env) => {
     const ref = ['networkpolicy', victim.metadata.name, '-n', victim.metadata.namespace as string];
     expect((await cp(first.name).kubectl(['delete', ...ref])).code).toBe(0);
 
-    await workspace().ok(['refresh', '--yes', '-s', env]);
+    const refreshed = await workspace().ok(['refresh', '--yes', '-s', env]);
     const refresh = await workspace().lastChanges(env);
-    expect([refresh.kind, changes(refresh.resourceChanges)]).toEqual(['refresh', { delete: 1 }]);
+    // Named, so a resource the refresh finds changed says which it is.
+    const updated = refreshed.stdout.split('\n').filter((l) => /^\s+~\s/.test(l)).map((l) => l.trim());
+    expect([refresh.kind, changes(refresh.resourceChanges), updated]).toEqual(['refresh', { delete: 1 }, []]);
 
     await workspace().ok(['up', '--yes', '-s', env]);
     expect(changes((await workspace().lastChanges(env)).resourceChanges)).toEqual({ create: 1 });

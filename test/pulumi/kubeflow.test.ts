@@ -5,7 +5,7 @@ import { loadEnvironment } from '../../environments';
 import { ManifestObject } from '../../stacks/manifests';
 import { planEnvironment } from '../../stacks/pulumi/deployment-plan';
 import { KubeflowBuilder, kubeflowBuildSettings, parseKubeflowWebhooks, withKubeflow } from '../../stacks/pulumi/kubeflow-install';
-import { KubeflowPlan, objectKey, splitKubeflowBuild, withSharedMetadata } from '../../stacks/pulumi/kubeflow-plan';
+import { asApplied, clusterScopedCrdKinds, KubeflowPlan, objectKey, splitKubeflowBuild, withSharedMetadata } from '../../stacks/pulumi/kubeflow-plan';
 import { isFluxKustomization } from '../../stacks/upstream/kubeflow-build';
 import { rendered } from '../support/synth';
 
@@ -151,6 +151,18 @@ describe('splitKubeflowBuild (pure)', () => {
     twice.set('kf-auth-1', [...fakeObjects('kf-auth-1'), obj('v1', 'ConfigMap', 'kf-namespace-config', 'kubeflow')]);
     expect(() => splitKubeflowBuild(kubeflowPlan, twice, { platformKeys, addons })).toThrow(/kf-auth-1: \|ConfigMap\|kubeflow\|kf-namespace-config is built by an earlier Kustomization too/);
     expect(() => splitKubeflowBuild(kubeflowPlan, new Map(), { platformKeys, addons })).toThrow(/Kustomization kf-namespace was not built/);
+  });
+
+  it('applies cluster-scoped custom resources without a namespace and aggregated ClusterRoles without rules (what the API server keeps)', () => {
+    const decorator = obj('metacontroller.k8s.io/v1alpha1', 'DecoratorController', 'profile-controller', 'kubeflow');
+    const scoped = new Set(['metacontroller.k8s.io/DecoratorController']);
+    expect(asApplied(decorator, scoped).metadata).toEqual({ name: 'profile-controller' });
+    expect(asApplied(obj('v1', 'ConfigMap', 'c', 'kubeflow'), scoped).metadata.namespace).toBe('kubeflow');
+    const aggregated: ManifestObject = { ...obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'kubeflow-view'), aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: 'b' } }] }, rules: [] };
+    expect(asApplied(aggregated, scoped)).toEqual({ apiVersion: aggregated.apiVersion, kind: 'ClusterRole', metadata: aggregated.metadata, aggregationRule: aggregated.aggregationRule });
+    const plain: ManifestObject = { ...obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'reader'), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
+    expect(asApplied(plain, scoped)).toBe(plain);
+    expect([...clusterScopedCrdKinds([{ ...crd('kubeflow.org', 'Profile'), spec: { group: 'kubeflow.org', scope: 'Cluster', names: { kind: 'Profile' } } }, crd('kubeflow.org', 'PodDefault')])]).toEqual(['kubeflow.org/Profile']);
   });
 
   it("merges a shared object's labels and annotations beneath the platform's own", () => {
