@@ -30,13 +30,13 @@ export class ImpersonatingClient {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: concurrency, ca: fs.readFileSync(cp.pki.ca.cert), cert: fs.readFileSync(cp.pki.admin.cert), key: fs.readFileSync(cp.pki.admin.key) });
   }
 
-  /** POST (or another verb) as `who`; dry-run unless told otherwise. */
-  send(who: Identity, method: string, apiPath: string, body: unknown, dryRun = true): Promise<Answer> {
+  /** POST (or another verb) as `who`; dry-run unless told otherwise (PATCH: pass the patch content type). */
+  send(who: Identity, method: string, apiPath: string, body: unknown, dryRun = true, contentType = 'application/json'): Promise<Answer> {
     const payload = JSON.stringify(body);
     const url = `${this.cp.server}${apiPath}${dryRun ? `${apiPath.includes('?') ? '&' : '?'}dryRun=All` : ''}`;
     const headers: Record<string, string | string[] | number> = {
       accept: 'application/json',
-      'content-type': 'application/json',
+      'content-type': contentType,
       'content-length': Buffer.byteLength(payload),
       'Impersonate-User': who.user,
     };

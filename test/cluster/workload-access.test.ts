@@ -431,6 +431,21 @@ describe.each(CASES.map((c): [string, string, Case] => [c.env, c.manifests.clust
     expect(answers.map((a, i) => `${controllers[i].user}: ${outcome(a)} ${a.message.slice(0, 200)}`)).toEqual(controllers.map((w) => `${w.user}: allowed ok`));
   });
 
+  test('updates are held to the model too: a compliant CronJob cannot be patched to mount a private Secret', async () => {
+    const stage: Stage = stages.includes('training') ? 'training' : stages[0];
+    const ns = workflowNamespaceName(team.name, stage);
+    const ds = personas.find((p) => p.persona === 'data-scientist') ?? personas[0];
+    const kind: WorkloadKind = { group: 'batch', resource: 'cronjobs', kind: 'CronJob' };
+    const created = await client().send(ds.who, 'POST', plural(kind, ns), workloadObject(kind, 'wa-update', ns, image, {}), false);
+    expect(outcome(created)).toBe('allowed');
+    const patch = { spec: { jobTemplate: { spec: { template: { spec: { volumes: [{ name: 'v', secret: { secretName: PRIVATE } }] } } } } } };
+    const patched = await client().send(ds.who, 'PATCH', `${plural(kind, ns)}/wa-update`, patch, true, 'application/merge-patch+json');
+    expect(outcome(patched)).toBe(workloadAccess(ds.persona, stage).secrets === 'any' ? 'allowed' : 'policy');
+    if (ds.persona === 'data-scientist') expect(patched.message).toContain(`data-scientist in ${stage}: spec.jobTemplate.spec.template.spec.volumes[].secret ${PRIVATE} is not allowed`);
+    const shared = { spec: { jobTemplate: { spec: { template: { spec: { volumes: [{ name: 'v', secret: { secretName: SHARED } }] } } } } } };
+    expect(outcome(await client().send(ds.who, 'PATCH', `${plural(kind, ns)}/wa-update`, shared, true, 'application/merge-patch+json'))).toBe('allowed');
+  });
+
   test('the real Job and Deployment controllers still create the pods of templates personas wrote', async () => {
     const made: { ns: string; selector: string }[] = [];
     for (const stage of stages) {

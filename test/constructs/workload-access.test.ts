@@ -1,5 +1,7 @@
 import { STAGES } from '../../environments/schema';
 import { allowedCells, PERSONAS } from '../../constructs/permission-matrix';
+import * as YAML from 'yaml';
+import { kueueManagerConfig } from '../../constructs/kueue-config';
 import { QUEUED_STAGES } from '../../constructs/queue-plan';
 import { STAGE_SERVICE_ACCOUNT } from '../../constructs/workflow-namespace';
 import { accessModel, WORKLOAD_KINDS, workloadAccess } from '../../constructs/workload-access';
@@ -46,6 +48,14 @@ describe('workload access model (derived from the permission matrix)', () => {
     }
     expect(workloadAccess('data-scientist', 'data-prep').gpu).toBe('none');
     expect(workloadAccess('data-scientist', 'training').gpu).toBe('kueue-queue');
+  });
+
+  it('relies on one GPU gate: the stages it sends through the queue are exactly those whose namespaces Kueue manages without a queue name', () => {
+    const config = YAML.parse(kueueManagerConfig({ multiKueue: false })) as { manageJobsWithoutQueueName: boolean; managedJobsNamespaceSelector: { matchExpressions: { key: string; values?: string[] }[] } };
+    expect(config.manageJobsWithoutQueueName).toBe(true);
+    const gated = config.managedJobsNamespaceSelector.matchExpressions.find((e) => e.key === 'ml.platform/stage')?.values ?? [];
+    const queued = [...new Set(accessModel().filter((a) => a.gpu === 'kueue-queue').map((a) => a.stage))];
+    expect([...queued].sort()).toEqual([...gated].sort());
   });
 
   it('lists the workload kinds per persona and stage from the matrix', () => {
