@@ -51,7 +51,9 @@ export function firstAt(root: string, path: string, pred: (x: string) => string,
 
 /** One place a violation can sit: a path from `object`, the test on the element, what the message says. */
 export interface Finding {
+  /** Path from `object` to the element tested, e.g. spec.volumes[]. */
   readonly path: string;
+  /** CEL test on the element: true when it is a violation. */
   readonly pred: (x: string) => string;
   /** Field named in the message, e.g. spec.volumes[].secret. */
   readonly field: string;
@@ -260,6 +262,7 @@ export interface AccessTeam {
 }
 
 export interface AccessContext {
+  /** Teams and their personas' groups. */
   readonly teams: readonly AccessTeam[];
   /** The model, persona x stage. */
   readonly model: readonly WorkloadAccess[];
@@ -317,16 +320,24 @@ export function identityVariables(ctx: AccessContext): { name: string; expressio
 // --- the policies ----------------------------------------------------------------------
 
 export interface Validation {
+  /** CEL: true admits. */
   readonly expression: string;
+  /** CEL string: persona, field and what is allowed. */
   readonly messageExpression: string;
+  /** HTTP reason of the refusal. */
   readonly reason: 'Forbidden';
 }
 
 export interface PolicySpec {
+  /** ValidatingAdmissionPolicy (and binding) name. */
   readonly name: string;
+  /** Kinds it matches. */
   readonly kinds: readonly WorkloadKind[];
+  /** CEL matchCondition: which requests it applies to. */
   readonly matchCondition: string;
+  /** Variables, in evaluation order. */
   readonly variables: readonly { name: string; expression: string }[];
+  /** One validation per class. */
   readonly validations: readonly Validation[];
 }
 

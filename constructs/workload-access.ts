@@ -37,8 +37,11 @@ export type GpuPath =
 
 /** A kind whose objects carry pod specs, and so can carry Secret and ServiceAccount references. */
 export interface WorkloadKind {
+  /** API group, '' for the core group. */
   readonly group: string;
+  /** Resource plural, as RBAC and admission rules name it. */
   readonly resource: string;
+  /** Kind, as objects carry it. */
   readonly kind: string;
 }
 
@@ -62,10 +65,13 @@ export const CLUSTER_INTERNAL_SERVICE_TYPES = ['ClusterIP'] as const;
 
 /** What one persona's workloads may use in one stage. */
 export interface WorkloadAccess {
+  /** Persona of the permission matrix. */
   readonly persona: Persona;
+  /** Workflow stage (the namespace's ml.platform/stage label). */
   readonly stage: Stage;
   /** Kinds with pod templates the persona may create here (from the matrix). */
   readonly workloadKinds: readonly WorkloadKind[];
+  /** Secrets its workloads may reference. */
   readonly secrets: SecretAccess;
   /** ServiceAccounts its pods may run as (explicitly named: an empty name means `default`). */
   readonly serviceAccounts: readonly string[];
@@ -73,6 +79,7 @@ export interface WorkloadAccess {
   readonly apiToken: boolean;
   /** Service types it may create (empty: no Services). externalIPs are refused for everyone. */
   readonly serviceTypes: readonly string[];
+  /** How its workloads may get GPUs. */
   readonly gpu: GpuPath;
 }
 
