@@ -50,6 +50,8 @@ interface Env {
   readonly name: string;
   readonly spec: PlatformSpec;
   sc?: ScenarioCluster;
+  /** Jobs (namespace/name) that outlive one test: cleanUp leaves them alone. */
+  readonly keep: Set<string>;
 }
 
 function live(e: Env): ScenarioCluster {
@@ -92,15 +94,15 @@ async function cleanUp(e: Env): Promise<void> {
   const namespaces = spec.teams.flatMap((t) => clusterStages(spec, cluster).map((s) => workflowNamespaceName(t.name, s)));
   for (const ns of namespaces) {
     const jobs = await api.json<{ items: { metadata: { name: string } }[] }>('GET', `/apis/batch/v1/namespaces/${ns}/jobs`);
-    for (const j of jobs.items) await deleteJob(api, ns, j.metadata.name);
+    for (const j of jobs.items) if (!e.keep.has(`${ns}/${j.metadata.name}`)) await deleteJob(api, ns, j.metadata.name);
   }
   await poll('no Workload left', async () => {
-    const wl = await api.json<{ items: unknown[] }>('GET', '/apis/kueue.x-k8s.io/v1beta2/workloads');
-    return wl.items.length === 0 ? true : undefined;
+    const wl = await api.json<{ items: Workload[] }>('GET', '/apis/kueue.x-k8s.io/v1beta2/workloads');
+    return wl.items.every((w) => w.metadata.ownerReferences?.some((r) => e.keep.has(`${w.metadata.namespace}/${r.name}`)) === true) ? true : undefined;
   }, 120000, 500);
   await poll('no job pod left', async () => {
-    const pods = await api.json<{ items: unknown[] }>('GET', `/api/v1/pods?labelSelector=${encodeURIComponent('ml.platform/test=kueue')}`);
-    return pods.items.length === 0 ? true : undefined;
+    const pods = await api.json<{ items: { metadata: { namespace: string; labels?: Record<string, string> } }[] }>('GET', `/api/v1/pods?labelSelector=${encodeURIComponent('ml.platform/test=kueue')}`);
+    return pods.items.every((p) => e.keep.has(`${p.metadata.namespace}/${p.metadata.labels?.['batch.kubernetes.io/job-name'] ?? ''}`)) ? true : undefined;
   }, 120000, 500);
 }
 
@@ -114,7 +116,7 @@ const maxOf = (spec: PlatformSpec, t: TeamSpec, pool: GpuPoolSpec): number =>
 
 /** The environment's primary cluster, started before the describe block's tests and stopped after; jobs cleaned up between tests. */
 function primaryCluster(envName: string): { e: Env; cluster: ClusterSpec } {
-  const e: Env = { name: envName, spec: loadEnvironment(envName) };
+  const e: Env = { name: envName, spec: loadEnvironment(envName), keep: new Set() };
   const cluster = e.spec.clusters.find((c) => c.role === 'primary');
   if (cluster === undefined) throw new Error(`${envName} has no primary cluster`);
   beforeAll(async () => {
@@ -129,7 +131,7 @@ function primaryCluster(envName: string): { e: Env; cluster: ClusterSpec } {
   return { e, cluster };
 }
 
-describe.each(['dev', 'staging'])('%s: primary cluster with the real Kueue', (envName) => {
+describe.each(['dev', 'staging', 'prod'])('%s: primary cluster with the real Kueue', (envName) => {
   const { e, cluster } = primaryCluster(envName);
   const plan = planQueues(e.spec, cluster, clusterStages(e.spec, cluster));
   const team = e.spec.teams[0];
@@ -298,6 +300,21 @@ describe.each(['staging', 'prod'])('%s: borrowing and reclaim in the cohort with
   const bNs = workflowNamespaceName(borrower.name, 'training');
   const lNs = workflowNamespaceName(lender.name, 'training');
 
+  // waitForPodsReady: a distributed Job (one pod per node) with one pod more than its MIG pool has
+  // nodes, admitted by Kueue, can never get all pods running. Started first, checked last: the
+  // platform's timeout is 10 minutes and the other tests run meanwhile (on other pools).
+  // Once (staging) is enough: each run costs the full 10 minutes.
+  const slowPool = envName === 'staging' ? cluster.gpuPools.find((p) => p.enabled && p.sharing === 'mig') : undefined;
+  const slowTeam = e.spec.teams[e.spec.teams.length - 1];
+  const slowNs = workflowNamespaceName(slowTeam.name, 'training');
+  let slowAdmittedAt = 0;
+  beforeAll(async () => {
+    if (slowPool === undefined || e.sc === undefined) return;
+    e.keep.add(`${slowNs}/not-all-ready`);
+    const { workload } = await submitAdmitted(e, { name: 'not-all-ready', namespace: slowNs, queue: LOCAL_QUEUE, gpus: { 'nvidia.com/gpu': '1' }, parallelism: slowPool.maxNodes + 1, onePodPerNode: true, nodeSelector: poolSelectorLabels(cluster.provider, slowPool) });
+    slowAdmittedAt = Date.parse(condition(workload, 'Admitted')?.lastTransitionTime ?? new Date().toISOString());
+  }, 5 * 60 * 1000);
+
   test("each team's ceiling on the pool is its nominal quota plus the lesser of its borrowing limit and what the others lend", async () => {
     const sc = live(e);
     await waitActive(sc.api, e.spec.teams.map((t) => t.name));
@@ -411,4 +428,20 @@ describe.each(['staging', 'prod'])('%s: borrowing and reclaim in the cohort with
     TABLE.record(envName, `2 MIG slices (${mig.migProfile}) on ${mig.name}`, expected, observed, seconds);
     expect(observed).toEqual(expected);
   });
+
+  test('waitForPodsReady: a distributed Job that cannot get all its pods running gives its GPUs back', async () => {
+    if (slowPool === undefined) return;
+    const sc = live(e);
+    const timeout = YAML.parse(kueueManagerConfig({ multiKueue: false })).waitForPodsReady.timeout as string;
+    const running = (await podsOfJob(sc.api, slowNs, 'not-all-ready')).filter((p) => p.status.phase === 'Running').length;
+    const evicted = await waitForWorkload(sc.api, slowNs, 'not-all-ready', 'evicted for PodsReadyTimeout', (w) => (w.status?.conditions ?? []).some((c) => c.type === 'Evicted' && c.reason === 'PodsReadyTimeout'), 14 * 60 * 1000);
+    const afterSeconds = Math.round((Date.parse(condition(evicted, 'Evicted')?.lastTransitionTime ?? '') - slowAdmittedAt) / 1000);
+    const usage = await usageOnceSettled(sc.api, slowTeam.name, `${slowPool.name}/nvidia.com/gpu`, '0', 20000);
+    const observed = { runningBefore: running, evictedAfter: afterSeconds >= 600 && afterSeconds <= 660 ? 'about 10m' : `${afterSeconds}s`, usageAfterEviction: usage };
+    const expected = { runningBefore: slowPool.maxNodes, evictedAfter: 'about 10m', usageAfterEviction: '0' };
+    TABLE.record(envName, `${slowTeam.name}: ${slowPool.maxNodes + 1} pods one per node on ${slowPool.name} (${slowPool.maxNodes} node(s)); waitForPodsReady.timeout ${timeout}; evicted after ${afterSeconds}s`, expected, observed);
+    e.keep.delete(`${slowNs}/not-all-ready`);
+    expect(observed).toEqual(expected);
+  }, 15 * 60 * 1000);
 });
+

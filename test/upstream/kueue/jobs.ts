@@ -30,6 +30,9 @@ export interface JobOptions {
   readonly serviceAccountName?: string;
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly tolerations?: readonly Readonly<Record<string, string>>[];
+  /** At most one pod of the Job per node (required anti-affinity on the job-name label), as distributed trainers ask. */
+  readonly onePodPerNode?: boolean;
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export function jobManifest(o: JobOptions): Record<string, unknown> {
@@ -41,7 +44,7 @@ export function jobManifest(o: JobOptions): Record<string, unknown> {
     metadata: {
       name: o.name,
       namespace: o.namespace,
-      labels: { ...(o.queue === undefined ? {} : { [QUEUE_LABEL]: o.queue }), ...(o.priorityClass === undefined ? {} : { [PRIORITY_LABEL]: o.priorityClass }) },
+      labels: { ...(o.labels ?? {}), ...(o.queue === undefined ? {} : { [QUEUE_LABEL]: o.queue }), ...(o.priorityClass === undefined ? {} : { [PRIORITY_LABEL]: o.priorityClass }) },
     },
     spec: {
       parallelism,
@@ -55,6 +58,9 @@ export function jobManifest(o: JobOptions): Record<string, unknown> {
           automountServiceAccountToken: false,
           ...(o.nodeSelector === undefined ? {} : { nodeSelector: { ...o.nodeSelector } }),
           ...(o.tolerations === undefined ? {} : { tolerations: o.tolerations.map((t) => ({ ...t })) }),
+          ...(o.onePodPerNode === true
+            ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { 'batch.kubernetes.io/job-name': o.name } }, topologyKey: 'kubernetes.io/hostname' }] } } }
+            : {}),
           containers: [{ name: 'main', image: o.image, securityContext: RESTRICTED_SECURITY_CONTEXT, resources: { requests: { ...limits }, limits } }],
         },
       },
