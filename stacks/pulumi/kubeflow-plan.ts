@@ -117,7 +117,9 @@ export function clusterScopedCrdKinds(objs: readonly ManifestObject[]): Set<stri
  *   set one on Pipelines' DecoratorController, not knowing the CRD's scope; the API server drops it,
  *   so the refresh saw a change every time);
  * - a ClusterRole with an aggregationRule carries no rules: the clusterrole-aggregation-controller
- *   owns them (upstream's `rules: []` made every later up a field conflict with the controller).
+ *   owns them (upstream's `rules: []` made every later up a field conflict with the controller);
+ * - a Role or ClusterRole with `rules: []` carries none: the API server stores no empty list, so
+ *   Jupyter's notebook-ui-admin ClusterRole was updated by every up and changed by every refresh.
  */
 export function asApplied(o: ManifestObject, clusterScopedCrdKinds: ReadonlySet<string>): ManifestObject {
   const group = apiGroupOf(o.apiVersion);
@@ -125,7 +127,8 @@ export function asApplied(o: ManifestObject, clusterScopedCrdKinds: ReadonlySet<
     const { namespace: _dropped, ...metadata } = o.metadata;
     return { ...o, metadata };
   }
-  if (group === 'rbac.authorization.k8s.io' && o.kind === 'ClusterRole' && o.aggregationRule !== undefined && 'rules' in o) {
+  const emptyRules = Array.isArray(o.rules) && o.rules.length === 0;
+  if (group === 'rbac.authorization.k8s.io' && ((o.kind === 'ClusterRole' && o.aggregationRule !== undefined && 'rules' in o) || ((o.kind === 'ClusterRole' || o.kind === 'Role') && emptyRules))) {
     const { rules: _owned, ...rest } = o;
     return rest as ManifestObject;
   }

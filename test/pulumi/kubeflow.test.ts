@@ -153,7 +153,7 @@ describe('splitKubeflowBuild (pure)', () => {
     expect(() => splitKubeflowBuild(kubeflowPlan, new Map(), { platformKeys, addons })).toThrow(/Kustomization kf-namespace was not built/);
   });
 
-  it('applies cluster-scoped custom resources without a namespace and aggregated ClusterRoles without rules (what the API server keeps)', () => {
+  it('applies cluster-scoped custom resources without a namespace, aggregated ClusterRoles and empty rule lists without rules (what the API server keeps)', () => {
     const decorator = obj('metacontroller.k8s.io/v1alpha1', 'DecoratorController', 'profile-controller', 'kubeflow');
     const scoped = new Set(['metacontroller.k8s.io/DecoratorController']);
     expect(asApplied(decorator, scoped).metadata).toEqual({ name: 'profile-controller' });
@@ -162,6 +162,8 @@ describe('splitKubeflowBuild (pure)', () => {
     expect(asApplied(aggregated, scoped)).toEqual({ apiVersion: aggregated.apiVersion, kind: 'ClusterRole', metadata: aggregated.metadata, aggregationRule: aggregated.aggregationRule });
     const plain: ManifestObject = { ...obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'reader'), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
     expect(asApplied(plain, scoped)).toBe(plain);
+    const empty: ManifestObject = { ...obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'notebook-ui-admin'), rules: [] };
+    expect('rules' in asApplied(empty, scoped)).toBe(false);
     expect([...clusterScopedCrdKinds([{ ...crd('kubeflow.org', 'Profile'), spec: { group: 'kubeflow.org', scope: 'Cluster', names: { kind: 'Profile' } } }, crd('kubeflow.org', 'PodDefault')])]).toEqual(['kubeflow.org/Profile']);
   });
 
