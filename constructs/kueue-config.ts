@@ -2,8 +2,13 @@ import * as YAML from 'yaml';
 import { LABEL } from './labels';
 import { QUEUED_STAGES } from './queue-plan';
 
-/** Job frameworks Kueue manages on this platform: plain Jobs, Trainer v2 and v1, JobSets, serving Deployments. */
-export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob', 'kubeflow.org/pytorchjob', 'jobset.x-k8s.io/jobset', 'deployment', 'statefulset', 'pod'] as const;
+/**
+ * Job frameworks Kueue manages on this platform: plain Jobs, Trainer v2 TrainJobs and their JobSets,
+ * serving Deployments. Only kinds an add-on installs on every cluster Kueue runs on: MultiKueue
+ * watches each integrated kind on the burst clusters and stays inactive while one is missing there
+ * (Trainer v1's PyTorchJob was listed; nothing installs it, and it kept every burst cluster out).
+ */
+export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob', 'jobset.x-k8s.io/jobset', 'deployment', 'statefulset', 'pod'] as const;
 
 /**
  * The Kueue manager Configuration, as the chart takes it (one YAML string that replaces the
