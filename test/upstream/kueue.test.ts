@@ -5,7 +5,13 @@
  * installed from the platform's chart rendering and run as a process with the platform's manager
  * Configuration (only LOOPBACK_FIELDS differ), kwok GPU nodes as the GPU Operator and NFD present
  * them, sized from the spec. Then the scenarios of issue 12, each recorded as expected vs observed
- * and printed as one table at the end. Run: `npm run test:upstream -- kueue`.
+ * and printed as one table at the end:
+ *   - every primary: admission on the pool flavor and placement, CPU-only work, pool units, no
+ *     bypass without a queue name, priorities;
+ *   - primaries with several teams: borrowing ceilings, reclaim, fair-share weights, MIG slices,
+ *     waitForPodsReady (staging, the platform's 10-minute timeout);
+ *   - MultiKueue: primary and burst cluster as two control planes, each with its own Kueue.
+ * Run: `npm run test:upstream -- kueue` (about 17 minutes on 2 cores, 10 of them the pods-ready timeout).
  */
 import * as fs from 'node:fs';
 import * as YAML from 'yaml';
@@ -450,96 +456,110 @@ describe.each(['staging', 'prod'])('%s: borrowing and reclaim in the cohort with
 });
 
 /**
- * MultiKueue for real: the primary and a burst cluster are separate control planes, each with its
+ * MultiKueue for real: the primary and each burst cluster are separate control planes, each with its
  * own Kueue process and the platform's objects for that cluster. The test creates the
- * `multikueue-<cluster>` kubeconfig Secret on the primary as an operator would (the burst cluster's
- * admin kubeconfig, certificates embedded).
+ * `multikueue-<cluster>` kubeconfig Secrets on the primary as an operator would (each burst
+ * cluster's admin kubeconfig, certificates embedded).
  */
-describe.each(['staging'])('%s: MultiKueue dispatch from the primary to a burst cluster, for real', (envName) => {
+describe.each(['staging', 'prod'])('%s: MultiKueue dispatch from the primary to the burst clusters, for real', (envName) => {
   const spec = loadEnvironment(envName);
   const primarySpec = spec.clusters.find((c) => c.role === 'primary') as ClusterSpec;
-  const burstSpec = spec.clusters.find((c) => c.role === 'burst') as ClusterSpec;
+  const burstSpecs = spec.clusters.filter((c) => c.role === 'burst');
   const primary: Env = { name: envName, spec, keep: new Set() };
-  const burst: Env = { name: `${envName}/${burstSpec.name}`, spec, keep: new Set() };
+  const bursts: Env[] = burstSpecs.map((c) => ({ name: `${envName}/${c.name}`, spec, keep: new Set() }));
   const team = spec.teams[0];
   const ns = workflowNamespaceName(team.name, 'training');
-  const burstPool = burstSpec.gpuPools.find((p) => p.enabled) as GpuPoolSpec;
 
   beforeAll(async () => {
-    burst.sc = await startScenarioCluster(spec, burstSpec, { ctx, kueueBinary: tools.kueue });
-    // MultiKueue watches every integrated kind on the worker: the CRDs the burst cluster's add-ons
+    // MultiKueue watches every integrated kind on a worker: the CRDs the burst cluster's add-ons
     // install for them (Trainer's TrainJob and JobSet), as their charts render them.
     const integrated = new Set(KUEUE_INTEGRATIONS.filter((f) => f.includes('/') && f.includes('.')).map((f) => f.split('/')[0]));
-    for (const a of addonsFor(spec, burstSpec).filter((x) => x.id !== 'kueue' && x.crdGroups.some((g) => integrated.has(g)))) {
-      const crds = renderRelease(ctx, spec, burstSpec, a).objects.filter((o) => o.kind === 'CustomResourceDefinition');
-      const verdicts = await applyRendered(burst.sc.api, crds, a.namespace);
-      if (verdicts.some((v) => !v.ok)) throw new Error(`${a.id} CRDs refused: ${JSON.stringify(verdicts.filter((v) => !v.ok))}`);
+    for (const [i, c] of burstSpecs.entries()) {
+      const sc = await startScenarioCluster(spec, c, { ctx, kueueBinary: tools.kueue });
+      bursts[i].sc = sc;
+      for (const a of addonsFor(spec, c).filter((x) => x.id !== 'kueue' && x.crdGroups.some((g) => integrated.has(g)))) {
+        const crds = renderRelease(ctx, spec, c, a).objects.filter((o) => o.kind === 'CustomResourceDefinition');
+        const verdicts = await applyRendered(sc.api, crds, a.namespace);
+        if (verdicts.some((v) => !v.ok)) throw new Error(`${a.id} CRDs refused: ${JSON.stringify(verdicts.filter((v) => !v.ok))}`);
+      }
     }
     primary.sc = await startScenarioCluster(spec, primarySpec, { ctx, kueueBinary: tools.kueue });
-    const kubeconfig = fs.readFileSync(burst.sc.cp.kubeconfigPath).toString('base64');
-    await primary.sc.api.json('POST', `/api/v1/namespaces/${addon('kueue').namespace}/secrets`, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: multiKueueSecretName(burstSpec.name) },
-      data: { kubeconfig },
-    });
-  }, 20 * 60 * 1000);
+    for (const [i, c] of burstSpecs.entries()) {
+      const kubeconfig = fs.readFileSync(live(bursts[i]).cp.kubeconfigPath).toString('base64');
+      await primary.sc.api.json('POST', `/api/v1/namespaces/${addon('kueue').namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: multiKueueSecretName(c.name) }, data: { kubeconfig } });
+    }
+  }, 25 * 60 * 1000);
 
   afterAll(async () => {
     await primary.sc?.stop();
-    await burst.sc?.stop();
+    for (const b of bursts) await b.sc?.stop();
   });
 
-  test('with the kubeconfig Secret the MultiKueueCluster, the admission check and the burst ClusterQueues become Active', async () => {
+  test('with the kubeconfig Secrets every MultiKueueCluster, the admission check and the burst ClusterQueues become Active', async () => {
     const api = live(primary).api;
-    const activeOf = async (path: string): Promise<boolean> => {
-      const o = await api.json<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', path);
-      return o.status?.conditions?.some((c) => c.type === 'Active' && c.status === 'True') === true;
+    const activeOf = async (path: string): Promise<true | string> => {
+      const o = await api.json<{ status?: { conditions?: { type: string; status: string; message?: string }[] } }>('GET', path);
+      const c = o.status?.conditions?.find((x) => x.type === 'Active');
+      return c?.status === 'True' ? true : (c?.message ?? 'no Active condition');
     };
-    const mkcPath = `/apis/kueue.x-k8s.io/v1beta2/multikueueclusters/${burstSpec.name}`;
-    const cluster = await poll('MultiKueueCluster Active', async () => ((await activeOf(mkcPath)) ? true : undefined), 120000, 500).catch(async () => JSON.stringify((await api.json<{ status?: unknown }>('GET', mkcPath)).status ?? null));
-    const check = await poll('AdmissionCheck Active', async () => ((await activeOf(`/apis/kueue.x-k8s.io/v1beta2/admissionchecks/${MULTIKUEUE_CHECK}`)) ? true : undefined), 60000, 500).catch(() => false);
+    const settle = (path: string, timeoutMs: number): Promise<true | string> =>
+      poll(`${path} Active`, async () => ((await activeOf(path)) === true ? (true as const) : undefined), timeoutMs, 500).catch(() => activeOf(path));
+    const clusters: Record<string, true | string> = {};
+    for (const c of burstSpecs) clusters[c.name] = await settle(`/apis/kueue.x-k8s.io/v1beta2/multikueueclusters/${c.name}`, 120000);
+    const check = await settle(`/apis/kueue.x-k8s.io/v1beta2/admissionchecks/${MULTIKUEUE_CHECK}`, 60000);
     const burstQueues = spec.teams.map((t) => `${t.name}-burst`).sort();
     const active = await waitActive(api, burstQueues);
-    const observed = { multiKueueCluster: cluster, admissionCheck: check, burstClusterQueues: active.filter((n) => burstQueues.includes(n)) };
-    const expected = { multiKueueCluster: true, admissionCheck: true, burstClusterQueues: burstQueues };
-    TABLE.record(envName, `MultiKueue to ${burstSpec.name} with the operator's kubeconfig Secret`, expected, observed);
+    const observed = { multiKueueClusters: clusters, admissionCheck: check, burstClusterQueues: active.filter((n) => burstQueues.includes(n)) };
+    const expected = { multiKueueClusters: Object.fromEntries(burstSpecs.map((c) => [c.name, true])), admissionCheck: true, burstClusterQueues: burstQueues };
+    TABLE.record(envName, `MultiKueue to ${burstSpecs.map((c) => c.name).join(', ')} with the operator's kubeconfig Secrets`, expected, observed);
     expect(observed).toEqual(expected);
   });
 
-  test('a Job on the burst queue is dispatched, admitted on the burst pool, runs there, reports back, and deleting it on the primary removes it from the worker', async () => {
+  test('a Job on the burst queue is dispatched, admitted on a burst pool, runs there, reports back, and deleting it on the primary removes it from the workers', async () => {
     const p = live(primary).api;
-    const w = live(burst).api;
     const t = Date.now();
-    const res = await createJob(p, jobManifest({ name: 'burst-1', namespace: ns, image: image(primary), queue: BURST_QUEUE, gpus: { [poolResourceName(burstPool)]: '1' } }));
+    const res = await createJob(p, jobManifest({ name: 'burst-1', namespace: ns, image: image(primary), queue: BURST_QUEUE, gpus: { 'nvidia.com/gpu': '1' } }));
     expect(res.status).toBe(201);
-    const managedBy = ((await p.json<{ spec: { managedBy?: string } }>('GET', `/apis/batch/v1/namespaces/${ns}/jobs/burst-1`)).spec.managedBy ?? '(none)');
-    const remote = await waitForWorkload(w, ns, 'burst-1', 'admitted on the worker', (x) => isTrue(x, 'Admitted'), 180000);
+    const managedBy = (await p.json<{ spec: { managedBy?: string } }>('GET', `/apis/batch/v1/namespaces/${ns}/jobs/burst-1`)).spec.managedBy ?? '(none)';
+    // The worker whose Kueue admitted the copy.
+    const { worker, remote } = await poll('admitted on a worker', async () => {
+      for (const b of bursts) {
+        const w = await workloadOfJob(live(b).api, ns, 'burst-1');
+        if (w !== undefined && isTrue(w, 'Admitted')) return { worker: b, remote: w };
+      }
+      return undefined;
+    }, 180000, 250);
     const admittedSeconds = (Date.now() - t) / 1000;
-    const [node] = await runningNodes(w, ns, 'burst-1', 1, 120000);
+    const sc = live(worker);
+    const [node] = await runningNodes(sc.api, ns, 'burst-1', 1, 120000);
     const back = await poll('status back on the primary', async () => {
       const job = await getJob(p, ns, 'burst-1');
       return (job.status?.active ?? 0) >= 1 ? job : undefined;
     }, 120000, 500).catch(() => undefined);
     const local = await workloadOfJob(p, ns, 'burst-1');
+    const flavor = remote.status?.admission?.podSetAssignments[0]?.flavors?.['nvidia.com/gpu'];
+    const workerPools = sc.cluster.gpuPools.filter((x) => x.enabled).map((x) => x.name);
     const observed = {
       managedBy,
       primaryClusterQueue: local?.status?.admission?.clusterQueue,
       workerClusterQueue: remote.status?.admission?.clusterQueue,
-      workerFlavor: remote.status?.admission?.podSetAssignments[0]?.flavors?.[poolResourceName(burstPool)],
-      workerNodePool: live(burst).gpuNodes.find((n) => n.name === node)?.pool,
+      workerFlavorIsAPoolOfTheWorker: flavor !== undefined && workerPools.includes(flavor),
+      podOnANodeOfThatPool: sc.gpuNodes.find((n) => n.name === node)?.pool === flavor,
       activeOnPrimary: back?.status?.active ?? 0,
     };
-    const expected = { managedBy: MULTIKUEUE_CONTROLLER, primaryClusterQueue: `${team.name}-burst`, workerClusterQueue: `${team.name}-burst`, workerFlavor: burstPool.name, workerNodePool: burstPool.name, activeOnPrimary: 1 };
-    TABLE.record(envName, `Job on queue ${BURST_QUEUE} in ${ns}: dispatched to ${burstSpec.name}`, expected, observed, admittedSeconds);
+    const expected = { managedBy: MULTIKUEUE_CONTROLLER, primaryClusterQueue: `${team.name}-burst`, workerClusterQueue: `${team.name}-burst`, workerFlavorIsAPoolOfTheWorker: true, podOnANodeOfThatPool: true, activeOnPrimary: 1 };
+    TABLE.record(envName, `Job on queue ${BURST_QUEUE} in ${ns}: dispatched to ${sc.cluster.name}, admitted on ${flavor ?? '?'}`, expected, observed, admittedSeconds);
     expect(observed).toEqual(expected);
 
     await deleteJob(p, ns, 'burst-1');
-    const gone = await poll('the worker copy removed', async () => {
-      const r = await w.request('GET', `/apis/batch/v1/namespaces/${ns}/jobs/burst-1`);
-      return r.status === 404 && (await workloadOfJob(w, ns, 'burst-1')) === undefined ? true : undefined;
+    const gone = await poll('the worker copies removed', async () => {
+      for (const b of bursts) {
+        const r = await live(b).api.request('GET', `/apis/batch/v1/namespaces/${ns}/jobs/burst-1`);
+        if (r.status !== 404 || (await workloadOfJob(live(b).api, ns, 'burst-1')) !== undefined) return undefined;
+      }
+      return true;
     }, 180000, 1000).catch(() => false);
-    TABLE.record(envName, 'Job deleted on the primary: Job and Workload gone from the worker', true, gone);
+    TABLE.record(envName, 'Job deleted on the primary: Job and Workload gone from every worker', true, gone);
     expect(gone).toBe(true);
   });
 });
