@@ -262,11 +262,9 @@ describe.each(STACKS)('pulumi stack %s', (env) => {
     const ref = ['networkpolicy', victim.metadata.name, '-n', victim.metadata.namespace as string];
     expect((await cp(first.name).kubectl(['delete', ...ref])).code).toBe(0);
 
-    const refreshed = await workspace().ok(['refresh', '--yes', '-s', env]);
+    await workspace().ok(['refresh', '--yes', '-s', env]);
     const refresh = await workspace().lastChanges(env);
-    // Named, so a resource the refresh finds changed says which it is.
-    const updated = refreshed.stdout.split('\n').filter((l) => /^\s+~\s/.test(l)).map((l) => l.trim());
-    expect([refresh.kind, changes(refresh.resourceChanges), updated]).toEqual(['refresh', { delete: 1 }, []]);
+    expect([refresh.kind, changes(refresh.resourceChanges)]).toEqual(['refresh', { delete: 1 }]);
 
     await workspace().ok(['up', '--yes', '-s', env]);
     expect(changes((await workspace().lastChanges(env)).resourceChanges)).toEqual({ create: 1 });
