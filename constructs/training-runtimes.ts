@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TRAINING_IMAGES } from './catalog';
 import { GPU_TOLERATION } from './gpu-scheduling';
 import { LABEL, PART_OF } from './labels';
+import { STAGE_SERVICE_ACCOUNT } from './workflow-namespace';
 
 /** Runtime names TrainJobs refer to. */
 export const TORCH_SINGLE_NODE = 'torch-gpu-single-node';
@@ -29,6 +30,9 @@ function runtime(scope: Construct, name: string, numNodes: number, gpusPerNode: 
                 spec: {
                   template: {
                     spec: {
+                      // The stage's token-less account (every training namespace has it), not `default`.
+                      serviceAccountName: STAGE_SERVICE_ACCOUNT,
+                      automountServiceAccountToken: false,
                       securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
                       tolerations: [{ ...GPU_TOLERATION }],
                       containers: [
