@@ -1,4 +1,3 @@
-import * as pulumi from '@pulumi/pulumi';
 import { KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS } from '../../constructs/catalog';
 import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow';
 import { loadEnvironment } from '../../environments';
@@ -8,22 +7,10 @@ import { KubeflowBuilder, kubeflowBuildSettings, parseKubeflowWebhooks, withKube
 import { asApplied, clusterScopedCrdKinds, KubeflowPlan, objectKey, splitKubeflowBuild, withSharedMetadata } from '../../stacks/pulumi/kubeflow-plan';
 import { isFluxKustomization } from '../../stacks/upstream/kubeflow-build';
 import { rendered } from '../support/synth';
+import { recordResources, Registered, settled as settledOf } from '../support/pulumi-mocks';
 
 /** Kubeflow in the Pulumi program, with the engine mocked and a stand-in for kustomize; the real build and engine run in test:pulumi. */
-interface Registered { type: string; name: string; inputs: Record<string, unknown> }
-const registered: Registered[] = [];
-
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  },
-  'hybrid-ml-platform',
-  'staging',
-);
+const registered = recordResources('staging');
 
 const obj = (apiVersion: string, kind: string, name: string, namespace?: string, extra: Record<string, unknown> = {}): ManifestObject => ({
   apiVersion,
@@ -51,13 +38,7 @@ const fakeBuild: KubeflowBuilder = (ks) => {
   return new Map(ks.map((k) => [k.metadata.name, fakeObjects(k.metadata.name)] as const));
 };
 
-async function settled(): Promise<void> {
-  let last = -1;
-  for (let i = 0; i < 100 && last !== registered.length; i++) {
-    last = registered.length;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
+const settled = (): Promise<void> => settledOf(registered);
 
 const ENV = 'staging';
 const spec = loadEnvironment(ENV);

@@ -1,32 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
 import { addon } from '../../constructs/catalog';
 import { parseRealCharts } from '../../stacks/pulumi/addon-install';
+import { recordResources, settled as settledOf } from '../support/pulumi-mocks';
 
 /** Mixed installs (stack settings realCharts + chartDirectory), with the engine mocked. */
-interface Registered { type: string; name: string; inputs: Record<string, unknown> }
-const registered: Registered[] = [];
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  },
-  'hybrid-ml-platform',
-  'dev',
-);
+const registered = recordResources('dev');
 
-async function settled(): Promise<void> {
-  let last = -1;
-  for (let i = 0; i < 100 && last !== registered.length; i++) {
-    last = registered.length;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
+const settled = (): Promise<void> => settledOf(registered);
 
 describe('realCharts with crds-only', () => {
   const charts = fs.mkdtempSync(path.join(os.tmpdir(), 'hml-chart-repo-'));
