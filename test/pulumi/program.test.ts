@@ -1,4 +1,3 @@
-import * as pulumi from '@pulumi/pulumi';
 import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
 import { loadEnvironment } from '../../environments';
 import * as fs from 'node:fs';
@@ -11,23 +10,11 @@ import { KubeflowBuilder } from '../../stacks/pulumi/kubeflow-install';
 import { addonsFor } from '../../stacks/addon-selection';
 import { ManifestObject } from '../../stacks/manifests';
 import { rendered } from '../support/synth';
+import { recordResources, settled as settledOf } from '../support/pulumi-mocks';
 
 /** Fast unit tests of the Pulumi program with the engine mocked; the real engine runs in the cluster tests. */
 const emptyKubeflowBuild: KubeflowBuilder = (ks) => new Map(ks.map((k) => [k.metadata.name, []] as const));
-interface Registered { type: string; name: string; inputs: Record<string, unknown>; provider?: string }
-const registered: Registered[] = [];
-
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  },
-  'hybrid-ml-platform',
-  'prod',
-);
+const registered = recordResources('prod');
 
 /** Objects a cluster gets: ConfigGroup objs plus one CustomResource per object of a CRD kind. */
 function appliedObjects(cluster: string): ManifestObject[] {
@@ -39,13 +26,7 @@ function appliedObjects(cluster: string): ManifestObject[] {
   return [...groups, ...customResources];
 }
 
-async function settled(): Promise<void> {
-  let last = -1;
-  for (let i = 0; i < 100 && last !== registered.length; i++) {
-    last = registered.length;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
+const settled = (): Promise<void> => settledOf(registered);
 
 describe('Pulumi program (mocked engine)', () => {
   beforeAll(async () => {
