@@ -1,8 +1,8 @@
 import { AddonDefinition, ADDONS, IMAGE_SLOTS, ImageSlot } from '../constructs/catalog';
-import { endpointHost, mirrorImage, mirrorProject, mirrorRegistry, mirrorRepository, parseImage } from '../constructs/image-mirror';
-import { workflowNamespaceName } from '../constructs/platform-namespaces';
-import { clusterPolicyValues } from '../constructs/gpu-sharing-config';
-import { kueueManagerConfig } from '../constructs/kueue-config';
+import { endpointHost, mirrorImage, mirrorProject, mirrorRegistry, mirrorRepository, parseImage } from '../constructs/supply-chain/image-mirror';
+import { workflowNamespaceName } from '../constructs/tenancy/platform-namespaces';
+import { clusterPolicyValues } from '../constructs/gpu/gpu-sharing-config';
+import { kueueManagerConfig } from '../constructs/queues/kueue-config';
 import { kubePrometheusStackValues, openCostValues } from '../constructs/observability/stack-values';
 import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
 

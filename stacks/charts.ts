@@ -1,4 +1,4 @@
-import { chartSource } from '../constructs/chart-source';
+import { chartSource } from '../constructs/delivery/chart-source';
 import { loadEnvironment, PlatformSpec } from '../environments';
 import { addonsFor } from './addon-selection';
 

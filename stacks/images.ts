@@ -1,4 +1,4 @@
-import { endpointHost, mirrorImage } from '../constructs/image-mirror';
+import { endpointHost, mirrorImage } from '../constructs/supply-chain/image-mirror';
 import { loadEnvironment, PlatformSpec } from '../environments';
 import { renderEnvironment } from './manifests';
 import { podSpecImages } from './pod-images';

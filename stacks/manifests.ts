@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { addon, ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, GITOPS, KUBEFLOW_CRD_GROUPS } from '../constructs/catalog';
-import { endpointHost, mirrorImage } from '../constructs/image-mirror';
+import { endpointHost, mirrorImage } from '../constructs/supply-chain/image-mirror';
 import { ClusterSpec, PlatformSpec } from '../environments';
 import { MlPlatform } from './ml-platform';
 

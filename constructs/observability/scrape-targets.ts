@@ -1,6 +1,6 @@
 import { ComponentName, Stage } from '../../environments/schema';
 import { AddonId } from '../catalog';
-import { SERVING_PORT } from '../network-flows';
+import { SERVING_PORT } from '../tenancy/network-flows';
 import { MetricSource } from './metric-catalogue';
 
 /**

@@ -1,7 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
-import { chartSource, helmChartArgs } from '../../constructs/chart-source';
+import { chartSource, helmChartArgs } from '../../constructs/delivery/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
 import { DeploymentPlan, PlannedRelease } from './deployment-plan';

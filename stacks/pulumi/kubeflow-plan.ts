@@ -10,8 +10,8 @@
  * then the objects of CRD kinds).
  */
 import { ADDONS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
-import { fluxKustomizationObject } from '../../constructs/flux-kustomization';
-import { kubeflowKustomizationProps, kubeflowKustomizations } from '../../constructs/kubeflow';
+import { fluxKustomizationObject } from '../../constructs/delivery/flux-kustomization';
+import { kubeflowKustomizationProps, kubeflowKustomizations } from '../../constructs/kubeflow/kubeflow';
 import { ClusterSpec, PlatformSpec } from '../../environments';
 import { kubeflowProps } from '../ml-platform';
 import { apiGroupOf, ManifestObject } from '../manifests';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { HelmChartRef } from '../../constructs/catalog';
-import { chartSource, helmChartArgs } from '../../constructs/chart-source';
+import { chartSource, helmChartArgs } from '../../constructs/delivery/chart-source';
 
 /**
  * Where `helm template` reads the pinned charts from: a Helm chart repository on disk (index.yaml

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { KUBEFLOW_MANIFESTS } from '../../constructs/catalog';
-import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow';
+import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow/kubeflow';
 import { ManifestObject } from '../manifests';
 
 /** Overrides where the manifests copy is (a folder holding `<tag>/` and `argo-workflows-<ref>/`). */

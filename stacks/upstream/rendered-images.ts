@@ -1,4 +1,4 @@
-import { parseImage } from '../../constructs/image-mirror';
+import { parseImage } from '../../constructs/supply-chain/image-mirror';
 import { podSpecImages } from '../pod-images';
 
 /**

@@ -13,12 +13,12 @@
  *   7. scheduling on kwok nodes of each GPU pool plus a CPU-only node.
  * Figures are printed at the end. Run: `npm run test:cluster`.
  */
-import { containerDefaults } from '../../constructs/resource-budget';
-import { GPU_PRODUCT_LABEL, GPU_TAINT, GPU_TOLERATION, expectedProductLabel, poolNodeLabels, poolResourceName } from '../../constructs/gpu-scheduling';
-import { poolSelectorLabels } from '../../constructs/gpu-node-pool';
+import { containerDefaults } from '../../constructs/tenancy/resource-budget';
+import { GPU_PRODUCT_LABEL, GPU_TAINT, GPU_TOLERATION, expectedProductLabel, poolNodeLabels, poolResourceName } from '../../constructs/gpu/gpu-scheduling';
+import { poolSelectorLabels } from '../../constructs/gpu/gpu-node-pool';
 import { LABEL } from '../../constructs/labels';
-import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/platform-namespaces';
-import { STAGE_SERVICE_ACCOUNT } from '../../constructs/workflow-namespace';
+import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
+import { STAGE_SERVICE_ACCOUNT } from '../../constructs/tenancy/workflow-namespace';
 import { clusterStages, GpuPoolSpec, loadEnvironment, PlatformSpec, poolDevices, Stage, StageQuota } from '../../environments';
 import { ClusterManifests, ManifestObject } from '../../stacks/manifests';
 import { ENV_NAMES, rendered } from '../support/synth';
@@ -44,7 +44,7 @@ import {
   settledSnapshot,
   snapshot,
 } from './platform-helpers';
-import { matrixResources } from '../../constructs/permission-matrix';
+import { matrixResources } from '../../constructs/access/permission-matrix';
 import { allTeamSubjects, clusterScopeProbes, foreignNamespaceProbes, matrixProbes, platformAdminProbes, ProbeResult, runProbes, VERBS } from './rbac-probe';
 
 interface Case {

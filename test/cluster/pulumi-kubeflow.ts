@@ -7,7 +7,7 @@
  * at a mirror's checkout. What the cluster must hold is built here independently, from the cdk8s
  * (Flux) output of the same cluster with stacks/upstream/kubeflow-build.ts.
  */
-import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow';
+import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow/kubeflow';
 import { apiGroupOf, ManifestObject, renderEnvironment, toYaml } from '../../stacks/manifests';
 import { asApplied, clusterScopedCrdKinds, WEBHOOK_KINDS } from '../../stacks/pulumi/kubeflow-plan';
 import { buildKubeflowInstall, isFluxKustomization, kubeflowManifestsDir } from '../../stacks/upstream/kubeflow-build';

@@ -6,9 +6,9 @@
  * the group the matrix binds (and `system:authenticated`, which every real user carries,
  * so the bootstrap roles granted to it are part of what is checked).
  */
-import { ciDeployerName } from '../../constructs/least-privilege-rbac';
-import { allowedCells, matrixResources, Persona, PERSONAS } from '../../constructs/permission-matrix';
-import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/platform-namespaces';
+import { ciDeployerName } from '../../constructs/access/least-privilege-rbac';
+import { allowedCells, matrixResources, Persona, PERSONAS } from '../../constructs/access/permission-matrix';
+import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
 import { PlatformSpec, Stage } from '../../environments';
 import { KubeApi, mapConcurrent } from './api-client';
 

@@ -1,5 +1,5 @@
 /**
- * The workload-access model (constructs/workload-access.ts) against a real API server: the
+ * The workload-access model (constructs/access/workload-access.ts) against a real API server: the
  * synthesized platform of each environment's primary cluster is applied, then every persona of
  * the first team tries, in every stage and through every workload kind it may create, each path of
  * each class (Secrets, pull secrets, service accounts, API tokens, GPUs, Service exposure) both ways,
@@ -14,13 +14,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { LABEL } from '../../constructs/labels';
-import { ciDeployerName } from '../../constructs/least-privilege-rbac';
-import { Persona } from '../../constructs/permission-matrix';
-import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/platform-namespaces';
-import { GPU_RESOURCE, SHARED_GPU_RESOURCE } from '../../constructs/resource-budget';
-import { STAGE_SERVICE_ACCOUNT } from '../../constructs/workflow-namespace';
-import { DATA_CREDENTIAL_LABEL, DATA_CREDENTIAL_PREFIX, workloadAccess, WorkloadAccess, WorkloadKind } from '../../constructs/workload-access';
-import { GPU_TOLERATION } from '../../constructs/gpu-scheduling';
+import { ciDeployerName } from '../../constructs/access/least-privilege-rbac';
+import { Persona } from '../../constructs/access/permission-matrix';
+import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
+import { GPU_RESOURCE, SHARED_GPU_RESOURCE } from '../../constructs/tenancy/resource-budget';
+import { STAGE_SERVICE_ACCOUNT } from '../../constructs/tenancy/workflow-namespace';
+import { DATA_CREDENTIAL_LABEL, DATA_CREDENTIAL_PREFIX, workloadAccess, WorkloadAccess, WorkloadKind } from '../../constructs/access/workload-access';
+import { GPU_TOLERATION } from '../../constructs/gpu/gpu-scheduling';
 import { clusterStages, loadEnvironment, PlatformSpec, Stage } from '../../environments';
 import { ClusterManifests, ManifestObject } from '../../stacks/manifests';
 import { ENV_NAMES, rendered } from '../support/synth';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { TORCH_SINGLE_NODE } from '../../constructs/training-runtimes';
-import { TRUSTED_IMAGE_POLICY } from '../../constructs/trusted-image-policy';
+import { TORCH_SINGLE_NODE } from '../../constructs/kubeflow/training-runtimes';
+import { TRUSTED_IMAGE_POLICY } from '../../constructs/supply-chain/trusted-image-policy';
 import { ManifestObject } from '../../stacks/manifests';
 import { hardenedPods, pinnedImages } from '../policy/rules';
 import { CrdValidator } from '../support/crd-validator';

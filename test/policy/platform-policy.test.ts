@@ -1,6 +1,6 @@
-import { ciDeployerName } from '../../constructs/least-privilege-rbac';
-import { allowedCells, matrixResources, Persona, PERSONAS } from '../../constructs/permission-matrix';
-import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/platform-namespaces';
+import { ciDeployerName } from '../../constructs/access/least-privilege-rbac';
+import { allowedCells, matrixResources, Persona, PERSONAS } from '../../constructs/access/permission-matrix';
+import { PLATFORM_NAMESPACES, workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
 import { clusterStages, loadEnvironment, STAGES } from '../../environments';
 import { ManifestObject } from '../../stacks/manifests';
 import { isAllowed, Subject } from '../support/rbac-evaluator';

@@ -1,5 +1,5 @@
 import { ManifestObject } from '../../stacks/manifests';
-import { clusterRoleName } from '../../constructs/least-privilege-rbac';
+import { clusterRoleName } from '../../constructs/access/least-privilege-rbac';
 import { LABEL } from '../../constructs/labels';
 
 /**

@@ -1,5 +1,5 @@
 import { KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS } from '../../constructs/catalog';
-import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow';
+import { KUBEFLOW_SOURCE } from '../../constructs/kubeflow/kubeflow';
 import { loadEnvironment } from '../../environments';
 import { ManifestObject } from '../../stacks/manifests';
 import { planEnvironment } from '../../stacks/pulumi/deployment-plan';

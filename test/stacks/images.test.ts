@@ -1,5 +1,5 @@
 import { ADDONS, IMAGE_SLOTS } from '../../constructs/catalog';
-import { endpointHost } from '../../constructs/image-mirror';
+import { endpointHost } from '../../constructs/supply-chain/image-mirror';
 import { loadEnvironment } from '../../environments';
 import { addonsFor, clusterValues } from '../../stacks/addon-selection';
 import { podSpecImages } from '../../stacks/pod-images';

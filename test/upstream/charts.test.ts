@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { ADDONS, AddonDefinition } from '../../constructs/catalog';
-import { canonicalImage, endpointHost } from '../../constructs/image-mirror';
+import { canonicalImage, endpointHost } from '../../constructs/supply-chain/image-mirror';
 import { loadEnvironment, PlatformSpec } from '../../environments';
 import { addonsFor } from '../../stacks/addon-selection';
 import { environmentImages, ImageEntry } from '../../stacks/images';

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { KUBEFLOW_CONFIG_IMAGES, KUBEFLOW_CRD_GROUPS, KUBEFLOW_UNREDIRECTED_CONFIG, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KUBEFLOW_VERSIONS } from '../../constructs/catalog';
-import { mirrorImage } from '../../constructs/image-mirror';
+import { mirrorImage } from '../../constructs/supply-chain/image-mirror';
 import { ManifestObject } from '../../stacks/manifests';
 import { buildKubeflowInstall, kubeflowManifestsDir } from '../../stacks/upstream/kubeflow-build';
 import { rendered } from '../support/synth';

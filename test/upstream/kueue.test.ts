@@ -15,13 +15,13 @@
  */
 import * as fs from 'node:fs';
 import * as YAML from 'yaml';
-import { poolSelectorLabels } from '../../constructs/gpu-node-pool';
+import { poolSelectorLabels } from '../../constructs/gpu/gpu-node-pool';
 import { migSlicesPerGpu } from '../../environments/gpu-models';
-import { GPU_TAINT, GPU_TOLERATION, poolResourceName } from '../../constructs/gpu-scheduling';
-import { KUEUE_INTEGRATIONS, kueueManagerConfig } from '../../constructs/kueue-config';
-import { workflowNamespaceName } from '../../constructs/platform-namespaces';
+import { GPU_TAINT, GPU_TOLERATION, poolResourceName } from '../../constructs/gpu/gpu-scheduling';
+import { KUEUE_INTEGRATIONS, kueueManagerConfig } from '../../constructs/queues/kueue-config';
+import { workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
 import { addon } from '../../constructs/catalog';
-import { BURST_QUEUE, CPU_FLAVOR, LOCAL_QUEUE, MULTIKUEUE_CHECK, MULTIKUEUE_CONTROLLER, multiKueueSecretName, planQueues } from '../../constructs/queue-plan';
+import { BURST_QUEUE, CPU_FLAVOR, LOCAL_QUEUE, MULTIKUEUE_CHECK, MULTIKUEUE_CONTROLLER, multiKueueSecretName, planQueues } from '../../constructs/queues/queue-plan';
 import { ClusterSpec, clusterStages, GpuPoolSpec, loadEnvironment, PlatformSpec, TeamSpec } from '../../environments';
 import { addonsFor } from '../../stacks/addon-selection';
 import { RenderContext, renderRelease } from '../../stacks/upstream/addon-render';

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { KUBEFLOW_PARTS, KustomizePart } from '../../../constructs/catalog';
-import { kustomizationNames } from '../../../constructs/kubeflow';
+import { kustomizationNames } from '../../../constructs/kubeflow/kubeflow';
 import { ManifestObject } from '../../../stacks/manifests';
 import { buildFluxKustomization, FluxKustomizationObject, isFluxKustomization, kubeflowManifestsDir, kustomizeBuild, prepareManifestsTree, PreparedTree } from '../../../stacks/upstream/kubeflow-build';
 import { repoRoot } from '../../toolchain/go-build';

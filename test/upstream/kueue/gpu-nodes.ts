@@ -14,8 +14,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { poolSelectorLabels } from '../../../constructs/gpu-node-pool';
-import { expectedProductLabel, GPU_PRODUCT_LABEL, GPU_TAINT, poolNodeLabels, poolResourceName } from '../../../constructs/gpu-scheduling';
+import { poolSelectorLabels } from '../../../constructs/gpu/gpu-node-pool';
+import { expectedProductLabel, GPU_PRODUCT_LABEL, GPU_TAINT, poolNodeLabels, poolResourceName } from '../../../constructs/gpu/gpu-scheduling';
 import { ClusterSpec, GpuPoolSpec, poolDevices } from '../../../environments';
 import { ControlPlane } from '../../cluster/control-plane';
 import { FakeNodeSpec, KWOK_ANNOTATION } from '../../cluster/kwok';

@@ -1,0 +1,7 @@
+/**
+ * GPUs planned from day one: node pools (NFD rules, labels, taints), the facts schedulers and
+ * quotas need about each pool, and time-slicing / MIG device-plugin configuration.
+ */
+export * from './gpu-node-pool';
+export * from './gpu-scheduling';
+export * from './gpu-sharing-config';

@@ -1,0 +1,42 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KUEUE_API } from './kueue-queues';
+import { LABEL, PART_OF } from '../labels';
+import { MULTIKUEUE_CHECK, MULTIKUEUE_CONFIG, MULTIKUEUE_CONTROLLER } from './queue-plan';
+
+export interface MultiKueueDispatchProps {
+  /** Burst clusters and the Secret holding each one's kubeconfig. */
+  readonly clusters: readonly { readonly name: string; readonly kubeconfigSecret: string }[];
+}
+
+/**
+ * On the primary: the admission check that sends admitted burst work to the burst clusters. Each
+ * worker is reached through a kubeconfig Secret in Kueue's namespace, referenced by name and
+ * created out of band (or by the Pulumi program from a stack secret), never written here.
+ */
+export class MultiKueueDispatch extends Construct {
+  constructor(scope: Construct, id: string, props: MultiKueueDispatchProps) {
+    super(scope, id);
+    const labels = { [LABEL.partOf]: PART_OF };
+    new ApiObject(this, 'admission-check', {
+      apiVersion: KUEUE_API,
+      kind: 'AdmissionCheck',
+      metadata: { name: MULTIKUEUE_CHECK, labels },
+      spec: { controllerName: MULTIKUEUE_CONTROLLER, parameters: { apiGroup: 'kueue.x-k8s.io', kind: 'MultiKueueConfig', name: MULTIKUEUE_CONFIG } },
+    });
+    new ApiObject(this, 'config', {
+      apiVersion: KUEUE_API,
+      kind: 'MultiKueueConfig',
+      metadata: { name: MULTIKUEUE_CONFIG, labels },
+      spec: { clusters: props.clusters.map((c) => c.name) },
+    });
+    for (const c of props.clusters) {
+      new ApiObject(this, `cluster-${c.name}`, {
+        apiVersion: KUEUE_API,
+        kind: 'MultiKueueCluster',
+        metadata: { name: c.name, labels },
+        spec: { clusterSource: { kubeConfig: { location: c.kubeconfigSecret, locationType: 'Secret' } } },
+      });
+    }
+  }
+}
