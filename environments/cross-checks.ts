@@ -74,6 +74,7 @@ function checkPool(issues: SpecIssue[], cluster: ClusterSpec, pool: GpuPoolSpec,
     issues.push({ path: [...at, 'timeSlicingReplicas'], message: `is only allowed when sharing is "time-slicing" (sharing is "${pool.sharing}")` });
   }
   checkPoolPlacement(issues, cluster, pool, at);
+  checkGpuAllocation(issues, cluster, pool, at);
   const profiles: readonly string[] = GPU_MODELS[pool.gpuModel].migProfiles;
   if (pool.sharing === 'mig') {
     if (pool.migProfile === undefined || !profiles.includes(pool.migProfile)) {
@@ -82,6 +83,27 @@ function checkPool(issues: SpecIssue[], cluster: ClusterSpec, pool: GpuPoolSpec,
     }
   } else if (pool.migProfile !== undefined) {
     issues.push({ path: [...at, 'migProfile'], message: `is only allowed when sharing is "mig" (sharing is "${pool.sharing}")` });
+  }
+}
+
+/** Kubernetes minor from which DRA (resource.k8s.io/v1) is GA and on by default. */
+export const DRA_MINIMUM_MINOR = 34;
+
+/** Combinations the NVIDIA DRA driver (or the cluster under it) cannot serve. */
+function checkGpuAllocation(issues: SpecIssue[], cluster: ClusterSpec, pool: GpuPoolSpec, at: (string | number)[]): void {
+  if (pool.gpuAllocation !== 'dra') return;
+  const refuse = (why: string): void => {
+    issues.push({ path: [...at, 'gpuAllocation'], message: `"dra" ${why}` });
+  };
+  const minor = Number(cluster.kubernetesVersion.split('.')[1]);
+  if (minor < DRA_MINIMUM_MINOR) {
+    refuse(`needs Kubernetes 1.${DRA_MINIMUM_MINOR} or later, where resource.k8s.io/v1 is GA (cluster "${cluster.name}" is ${cluster.kubernetesVersion}); upgrade the cluster or use "extended-resources"`);
+  }
+  if (pool.sharing === 'time-slicing') {
+    refuse('cannot be combined with sharing "time-slicing": time-slicing replicas are a device-plugin setting, the DRA driver shares a GPU through the claim\'s own configuration; use sharing "none" or "mig", or "extended-resources"');
+  }
+  if (cluster.provider === 'gcp') {
+    refuse('is not offered on gcp: GKE installs its own NVIDIA device plugin on the GPU nodes a ComputeClass creates, and the DRA driver must not run beside it; use "extended-resources"');
   }
 }
 
@@ -124,6 +146,20 @@ function checkPoolPlacement(issues: SpecIssue[], cluster: ClusterSpec, pool: Gpu
       issues.push({ path: [...at, 'capacityType'], message: `must be one of ${capacityTypes.join(', ')} on ${cluster.provider} (got "${pool.capacityType}")` });
     }
   }
+}
+
+/** A DRA pool needs the DRA driver add-on and the GPU Operator (driver, toolkit, MIG layouts). */
+function checkDraComponents(spec: PlatformSpec, issues: SpecIssue[]): void {
+  spec.clusters.forEach((cluster, ci) => {
+    cluster.gpuPools.forEach((pool, pi) => {
+      if (pool.gpuAllocation !== 'dra') return;
+      for (const component of ['draDriver', 'gpuOperator'] as const) {
+        if (!spec.components[component]) {
+          issues.push({ path: ['clusters', ci, 'gpuPools', pi, 'gpuAllocation'], message: `"dra" needs components.${component} (it is off); turn it on or use "extended-resources"` });
+        }
+      }
+    });
+  });
 }
 
 function checkClusters(spec: PlatformSpec, issues: SpecIssue[]): void {
@@ -257,6 +293,7 @@ export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   checkStages(spec, issues);
   checkClusters(spec, issues);
+  checkDraComponents(spec, issues);
   checkTeams(spec, issues);
   checkGpuCapacity(spec, issues);
   checkPoolQuotas(spec, issues);

@@ -1,6 +1,6 @@
 import { PlatformSpecInput } from './schema';
 
-/** On-prem H100 pool as primary, AWS and Azure burst clusters, three teams. */
+/** On-prem H100 pools (one by DRA) as primary, AWS and Azure burst clusters, three teams. */
 export const prod: PlatformSpecInput = {
   name: 'prod',
   platformAdmins: ['platform-admins'],
@@ -22,6 +22,8 @@ export const prod: PlatformSpecInput = {
         },
         { name: 'h100-mig', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'mig', migProfile: '1g.10gb', nodeNamePattern: '^dc1-h100mig-[0-9]+$' },
         { name: 'l4-shared', gpuModel: 'L4', gpusPerNode: 4, minNodes: 1, maxNodes: 2, capacityType: 'static', sharing: 'time-slicing', timeSlicingReplicas: 8, nodeNamePattern: '^dc1-l4-[0-9]+$' },
+        // GPUs by Dynamic Resource Allocation: claims from the pool's ResourceClaimTemplate, the NVIDIA DRA driver on these nodes.
+        { name: 'h100-dra', gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', gpuAllocation: 'dra', nodeNamePattern: '^dc1-h100dra-[0-9]+$' },
       ],
     },
     {
@@ -55,11 +57,11 @@ export const prod: PlatformSpecInput = {
       groups: { mlEngineers: ['search-mle'], dataScientists: ['search-ds'], viewers: ['search-viewers'] },
       quotas: {
         'data-prep': { cpu: 64, memoryGiB: 256, storageGiB: 20000, maxPods: 200 },
-        training: { cpu: 256, memoryGiB: 2048, gpu: 48, sharedGpu: 8, storageGiB: 50000, maxPods: 300 },
+        training: { cpu: 256, memoryGiB: 2048, gpu: 52, sharedGpu: 8, storageGiB: 50000, maxPods: 300 },
         serving: { cpu: 64, memoryGiB: 256, gpu: 8, sharedGpu: 16, storageGiB: 500, maxPods: 200 },
         monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
       },
-      poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-od': 16, 'a10g-spot': 8, 'a100-spot': 16 },
+      poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-dra': 4, 'h100-od': 16, 'a10g-spot': 8, 'a100-spot': 16 },
       queueing: { borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 2 },
     },
     {
@@ -68,11 +70,11 @@ export const prod: PlatformSpecInput = {
       groups: { mlEngineers: ['ads-mle'], dataScientists: ['ads-ds'], viewers: ['ads-viewers'] },
       quotas: {
         'data-prep': { cpu: 64, memoryGiB: 256, storageGiB: 20000, maxPods: 200 },
-        training: { cpu: 256, memoryGiB: 2048, gpu: 48, sharedGpu: 8, storageGiB: 50000, maxPods: 300 },
+        training: { cpu: 256, memoryGiB: 2048, gpu: 50, sharedGpu: 8, storageGiB: 50000, maxPods: 300 },
         serving: { cpu: 64, memoryGiB: 256, gpu: 8, sharedGpu: 16, storageGiB: 500, maxPods: 200 },
         monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
       },
-      poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-od': 8, 'a10g-spot': 16, 'a100-spot': 8 },
+      poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-dra': 2, 'h100-od': 8, 'a10g-spot': 16, 'a100-spot': 8 },
       queueing: { borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 2 },
     },
     {
@@ -81,11 +83,11 @@ export const prod: PlatformSpecInput = {
       groups: { mlEngineers: ['risk-mle'], dataScientists: ['risk-ds'], viewers: [] },
       quotas: {
         'data-prep': { cpu: 32, memoryGiB: 128, storageGiB: 10000, maxPods: 100 },
-        training: { cpu: 128, memoryGiB: 1024, gpu: 24, storageGiB: 20000, maxPods: 150 },
+        training: { cpu: 128, memoryGiB: 1024, gpu: 26, storageGiB: 20000, maxPods: 150 },
         serving: { cpu: 32, memoryGiB: 128, gpu: 4, sharedGpu: 8, storageGiB: 200, maxPods: 100 },
         monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 200, maxPods: 30 },
       },
-      poolQuotas: { h100: 16, 'h100-mig': 12, 'l4-shared': 8, 'h100-od': 8, 'a10g-spot': 8, 'a100-spot': 8 },
+      poolQuotas: { h100: 16, 'h100-mig': 12, 'l4-shared': 8, 'h100-dra': 2, 'h100-od': 8, 'a10g-spot': 8, 'a100-spot': 8 },
     },
   ],
   network: { objectStoreCidrs: ['10.50.0.0/16', '10.51.0.0/16'] },

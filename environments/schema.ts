@@ -38,8 +38,13 @@ export const COMPONENTS = [
   'harbor',
   'imageSignatures',
   'kubeflow',
+  'draDriver',
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
+
+/** How a pool's devices reach pods: the device plugin's extended resources, or DRA claims. */
+export const GPU_ALLOCATION_MODES = ['extended-resources', 'dra'] as const;
+export type GpuAllocationMode = (typeof GPU_ALLOCATION_MODES)[number];
 
 export const gpuPoolSchema = z.strictObject({
   /** Pool name: the value of the `ml.platform/pool` node label workloads select. */
@@ -53,6 +58,12 @@ export const gpuPoolSchema = z.strictObject({
   /** static = hardware you own (on-prem, local); the others are cloud purchase options. */
   capacityType: z.enum(['static', 'on-demand', 'spot', 'reserved']),
   sharing: z.enum(['none', 'time-slicing', 'mig']).default('none'),
+  /**
+   * How pods get the pool's devices: `extended-resources` (the device plugin, `nvidia.com/gpu`) or
+   * `dra` (Dynamic Resource Allocation: ResourceClaims from the pool's ResourceClaimTemplate, the
+   * NVIDIA DRA driver publishes the devices; Kubernetes 1.34+). @default 'extended-resources'
+   */
+  gpuAllocation: z.enum(GPU_ALLOCATION_MODES).default('extended-resources'),
   /** Time-slicing only: how many pods share one GPU. */
   timeSlicingReplicas: z.int().optional(),
   /** MIG only: the profile every GPU of the pool is partitioned into, e.g. 3g.40gb. */

@@ -2,6 +2,8 @@ import { AddonDefinition, ADDONS, IMAGE_SLOTS, ImageSlot } from '../constructs/c
 import { endpointHost, mirrorImage, mirrorProject, mirrorRegistry, mirrorRepository, parseImage } from '../constructs/supply-chain/image-mirror';
 import { workflowNamespaceName } from '../constructs/tenancy/platform-namespaces';
 import { clusterPolicyValues } from '../constructs/gpu/gpu-sharing-config';
+import { draDriverValues } from '../constructs/gpu/dra-driver-values';
+import { deviceClassMappings, isDraPool, planDra } from '../constructs/gpu/dra-allocation';
 import { kueueManagerConfig } from '../constructs/queues/kueue-config';
 import { kubePrometheusStackValues, openCostValues } from '../constructs/observability/stack-values';
 import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
@@ -24,9 +26,13 @@ export function selectAddons(spec: PlatformSpec): AddonDefinition[] {
   return selected;
 }
 
-/** The enabled add-ons a cluster gets (some, like Harbor, only on some providers). */
+/** The enabled add-ons a cluster gets (some, like Harbor, only on some providers; the DRA driver only beside a DRA pool). */
 export function addonsFor(spec: PlatformSpec, cluster: ClusterSpec): AddonDefinition[] {
-  return selectAddons(spec).filter((a) => a.providers === undefined || a.providers.includes(cluster.provider)).filter((a) => a.roles === undefined || a.roles.includes(cluster.role));
+  const hasDraPool = cluster.gpuPools.some((p) => p.enabled && isDraPool(p));
+  return selectAddons(spec)
+    .filter((a) => a.providers === undefined || a.providers.includes(cluster.provider))
+    .filter((a) => a.roles === undefined || a.roles.includes(cluster.role))
+    .filter((a) => a.onlyWith !== 'dra-pool' || hasDraPool);
 }
 
 /**
@@ -88,8 +94,11 @@ function componentValues(addon: AddonDefinition, spec: PlatformSpec, cluster: Cl
     }
     case 'kueue': {
       const dispatches = cluster.role === 'primary' && spec.clusters.some((c) => c.role === 'burst');
-      return mergeValues(addon.defaultValues, { managerConfig: { controllerManagerConfigYaml: kueueManagerConfig({ multiKueue: dispatches }) } });
+      const mappings = deviceClassMappings(planDra(spec, cluster, clusterStages(spec, cluster)));
+      return mergeValues(addon.defaultValues, { managerConfig: { controllerManagerConfigYaml: kueueManagerConfig({ multiKueue: dispatches, deviceClassMappings: mappings }) } });
     }
+    case 'dra-driver-nvidia-gpu':
+      return mergeValues(addon.defaultValues, draDriverValues(cluster));
     case 'gpu-operator':
       return mergeValues(addon.defaultValues, clusterPolicyValues(cluster));
     case 'kube-prometheus-stack':

@@ -2,6 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AddonDefinition, addon, ADDONS, GITOPS, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
 import { FluxHelmRelease } from '../constructs/delivery/flux-helm-release';
+import { deviceClassBudget, DraPoolPlan, planDra } from '../constructs/gpu/dra-allocation';
+import { DraDeviceClasses } from '../constructs/gpu/dra-device-classes';
 import { GpuNodePool } from '../constructs/gpu/gpu-node-pool';
 import { GpuSharingConfig } from '../constructs/gpu/gpu-sharing-config';
 import { HarborProxyCache } from '../constructs/supply-chain/harbor-proxy-cache';
@@ -57,6 +59,7 @@ export class MlPlatform extends Chart {
   private readonly psaVersion: string;
   private readonly addons: readonly AddonDefinition[];
   private readonly stages: readonly Stage[];
+  private readonly dra: readonly DraPoolPlan[];
 
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -66,6 +69,7 @@ export class MlPlatform extends Chart {
     this.psaVersion = podSecurityVersion(props.cluster);
     this.addons = addonsFor(props.spec, props.cluster);
     this.stages = clusterStages(props.spec, props.cluster);
+    this.dra = planDra(props.spec, props.cluster, this.stages);
 
     this.systemNamespaces();
     if (this.gitops) this.addonReleases();
@@ -149,6 +153,7 @@ export class MlPlatform extends Chart {
           stage,
           costCenter: team.costCenter,
           quota,
+          deviceClassDevices: deviceClassBudget(this.dra, workflowNamespaceName(team.name, stage), quota.gpu),
           podSecurityVersion: this.psaVersion,
           flows: stageNetworkFlows({ team: team.name, stage, stages, objectStoreCidrs: spec.network.objectStoreCidrs, metricsPorts: spec.network.metricsPorts }),
           imagePullSecret: cluster.registry.pullSecretName,
@@ -165,14 +170,16 @@ export class MlPlatform extends Chart {
   private teamProfiles(): void {
     for (const team of this.spec.teams) {
       const quota = team.quotas.training;
-      if (quota !== undefined) new TeamProfile(this, `profile-${team.name}`, { team: team.name, costCenter: team.costCenter, ownerGroup: team.groups.mlEngineers[0], quota });
+      const namespace = workflowNamespaceName(team.name, KUBEFLOW_NAMESPACE_MAP.profile);
+      if (quota !== undefined) new TeamProfile(this, `profile-${team.name}`, { team: team.name, costCenter: team.costCenter, ownerGroup: team.groups.mlEngineers[0], quota, deviceClassDevices: deviceClassBudget(this.dra, namespace, quota.gpu) });
     }
   }
 
-  /** GPU pools rendered for the provider, sharing configs for the operator, and Kueue queues. */
+  /** GPU pools rendered for the provider, DRA device classes and claim templates, sharing configs for the operator, and Kueue queues. */
   private gpus(): void {
     const { spec, cluster } = this;
     for (const pool of cluster.gpuPools) new GpuNodePool(this, `gpu-pool-${pool.name}`, { cluster, pool });
+    if (this.dra.length > 0) new DraDeviceClasses(this, 'dra', { pools: this.dra });
     if (spec.components.gpuOperator) new GpuSharingConfig(this, 'gpu-sharing', { pools: cluster.gpuPools.filter((p) => p.enabled), namespace: addon('gpu-operator').namespace });
     if (spec.components.kueue) {
       const plan = planQueues(spec, cluster, this.stages);

@@ -224,13 +224,17 @@ export function tokenFindings(p: PodPaths): Finding[] {
   ]);
 }
 
+/** GPU requests: `nvidia.com/*` resources, or DRA claims (the only DRA driver the platform installs is the GPU one). */
 export function gpuRequestFindings(p: PodPaths): Finding[] {
-  return containerPaths(p).map((c): Finding => ({
-    path: c,
-    pred: (x) => `${GPU_RESOURCE(`${x}.resources`)} || ${GPU_RESOURCE(`${x}.resourcesPerNode`)}`,
-    field: `${c}.resources`,
-    value: () => "'nvidia.com/*'",
-  }));
+  return [
+    ...containerPaths(p).map((c): Finding => ({
+      path: c,
+      pred: (x) => `${GPU_RESOURCE(`${x}.resources`)} || ${GPU_RESOURCE(`${x}.resourcesPerNode`)}`,
+      field: `${c}.resources`,
+      value: () => "'nvidia.com/*'",
+    })),
+    ...p.pods.map((pod): Finding => ({ path: pod, pred: (x) => `has(${x}.resourceClaims) && size(${x}.resourceClaims) > 0`, field: `${pod}.resourceClaims`, value: () => "'resourceClaims'" })),
+  ];
 }
 
 /** Ways onto a GPU node or at its devices that bypass the GPU request (and so Kueue and the quota). */

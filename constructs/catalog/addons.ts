@@ -55,6 +55,8 @@ export interface AddonDefinition {
   readonly hooks?: { readonly disabled: true; readonly reason: string };
   /** For Kubeflow parts: the spec's kubeflow.components entry that turns it on. @default none */
   readonly kubeflowComponent?: KubeflowComponentName;
+  /** Installed only on clusters that have an enabled pool of this kind. @default every cluster */
+  readonly onlyWith?: 'dra-pool';
 }
 
 const PRIVILEGED_GPU: NamespaceSecurity = {
@@ -116,6 +118,31 @@ export const ADDONS = [
     // The operator detects the container runtime itself (v26 has no operator.defaultRuntime).
     defaultValues: { nfd: { enabled: false }, dcgmExporter: { enabled: false } },
     dependsOn: ['node-feature-discovery'],
+  },
+  {
+    id: 'dra-driver-nvidia-gpu',
+    component: 'draDriver',
+    chart: { repository: 'oci://registry.k8s.io/dra-driver-nvidia/charts', name: 'dra-driver-nvidia-gpu', version: '0.4.1' },
+    appVersion: '0.4.1',
+    namespace: 'dra-driver-nvidia-gpu',
+    namespaceSecurity: { level: 'privileged', reason: 'the kubelet plugin is privileged: it reads the GPUs through NVML, writes CDI specs and registers with the kubelet over host paths' },
+    // Its chart brings the ComputeDomain CRDs even with compute domains off.
+    crdGroups: ['resource.nvidia.com'],
+    images: [
+      'registry.k8s.io/dra-driver-nvidia/dra-driver-nvidia-gpu:v0.4.1',
+    ],
+    defaultValues: {
+      // GPU allocation refuses to render without the override: the chart cannot know that the
+      // device plugin is off on the DRA nodes; the platform keeps it off there (constructs/gpu/dra-allocation.ts).
+      gpuResourcesEnabledOverride: true,
+      // Pinned rather than detected from the cluster: DRA pools need Kubernetes 1.34+ (the spec check), and offline renders stay deterministic.
+      resourceApiVersion: 'resource.k8s.io/v1',
+      // Compute domains are multi-node NVLink (GB200 NVL72 and the like), which no pool model has.
+      resources: { gpus: { enabled: true }, computeDomains: { enabled: false } },
+    },
+    freeFormValues: [{ path: 'kubeletPlugin.nodeSelector', reason: "node labels of the user's choosing (the chart's default is {})" }],
+    dependsOn: ['gpu-operator'],
+    onlyWith: 'dra-pool',
   },
   {
     id: 'kueue',

@@ -33,6 +33,7 @@ export const IMAGE_SLOTS: Readonly<Record<string, readonly ImageSlot[]>> = {
     repo('migManager.repository', 'nvcr.io/nvidia/cloud-native'),
     repo('nodeStatusExporter.repository', 'nvcr.io/nvidia'),
   ],
+  'dra-driver-nvidia-gpu': [repo('image.repository', 'registry.k8s.io/dra-driver-nvidia/dra-driver-nvidia-gpu')],
   kueue: [repo('controllerManager.manager.image.repository', 'registry.k8s.io/kueue/kueue')],
   'kube-prometheus-stack': [
     registry('prometheusOperator.image.registry', 'quay.io'),

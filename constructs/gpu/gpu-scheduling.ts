@@ -1,6 +1,7 @@
 import { GPU_MODELS } from '../../environments/gpu-models';
 import { GpuPoolSpec } from '../../environments/schema';
 import { LABEL } from '../labels';
+import { DEVICE_PLUGIN_DEPLOY_LABEL, GPU_ALLOCATION_LABEL } from './dra-allocation';
 
 /**
  * The scheduling contract every GPU pool keeps on every provider: a workload asks for a pool the
@@ -26,7 +27,7 @@ export const MIG_DISABLED = 'all-disabled';
 /** mig-parted configuration name of a MIG pool. */
 export const migConfigName = (pool: GpuPoolSpec): string => (pool.sharing === 'mig' && pool.migProfile !== undefined ? `all-${pool.migProfile}` : MIG_DISABLED);
 
-/** Kubernetes resource a pool's devices are requested as. */
+/** Extended resource a pool's devices are requested as (DRA pools have none: see draQuotaResource). */
 export function poolResourceName(pool: GpuPoolSpec): string {
   return pool.sharing === 'time-slicing' ? 'nvidia.com/gpu.shared' : 'nvidia.com/gpu';
 }
@@ -36,6 +37,8 @@ export function poolNodeLabels(pool: GpuPoolSpec): Record<string, string> {
   const labels: Record<string, string> = { [LABEL.pool]: pool.name, [GPU_MODEL_LABEL]: pool.gpuModel };
   if (pool.sharing === 'time-slicing') labels[DEVICE_PLUGIN_CONFIG_LABEL] = pool.name;
   if (pool.sharing === 'mig') labels[MIG_CONFIG_LABEL] = migConfigName(pool);
+  // DRA nodes: the DRA driver's kubelet plugin runs there, the GPU Operator's device plugin does not.
+  if (pool.gpuAllocation === 'dra') Object.assign(labels, { [GPU_ALLOCATION_LABEL]: 'dra', [DEVICE_PLUGIN_DEPLOY_LABEL]: 'false' });
   return labels;
 }
 

@@ -42,13 +42,27 @@ export function clusterPolicyValues(cluster: Pick<ClusterSpec, 'provider' | 'gpu
   const mig = cluster.gpuPools.filter((p) => p.sharing === 'mig');
   return {
     driver: { enabled: ownsDriver },
-    toolkit: { enabled: ownsDriver || cluster.provider === 'local' },
+    toolkit: { enabled: ownsDriver || cluster.provider === 'local', env: [...TOOLKIT_DEVICE_LIST_ENV] },
+    // Devices reach containers through CDI, from the device plugin's or the DRA driver's allocation.
+    cdi: { enabled: true },
     devicePlugin: timeSliced.length > 0 ? { config: { name: TIME_SLICING_CONFIGMAP, default: '' } } : {},
     // "single": a MIG node exposes its slices as nvidia.com/gpu, so quotas and requests stay uniform.
     mig: { strategy: mig.length > 0 ? 'single' : 'none' },
     migManager: { enabled: mig.length > 0, ...(mig.length > 0 ? { config: { name: MIG_PARTED_CONFIGMAP, default: MIG_DISABLED } } : {}) },
   };
 }
+
+/**
+ * The container toolkit honours NVIDIA_VISIBLE_DEVICES set by any unprivileged container unless
+ * told not to, which would hand a pod that asked for no GPU every GPU of its node. Off: device
+ * lists come only from what the device plugin or the DRA driver allocated (CDI, or volume mounts
+ * the toolkit accepts in their place). Team namespaces also refuse the variable at admission
+ * (constructs/access/workload-access-cel.ts, gpuSideDoorFindings).
+ */
+export const TOOLKIT_DEVICE_LIST_ENV = [
+  { name: 'ACCEPT_NVIDIA_VISIBLE_DEVICES_ENVVAR_WHEN_UNPRIVILEGED', value: 'false' },
+  { name: 'ACCEPT_NVIDIA_VISIBLE_DEVICES_AS_VOLUME_MOUNTS', value: 'true' },
+] as const;
 
 export interface GpuSharingConfigProps {
   /** The cluster's pools. */

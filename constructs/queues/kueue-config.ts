@@ -25,7 +25,16 @@ export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob',
  * GPU taint itself. Other namespaces, system ones included, are never gated; GPU requests in the
  * other team stages are refused by their ResourceQuota (no GPU budget).
  */
-export function kueueManagerConfig(options: { readonly multiKueue: boolean }): string {
+export function kueueManagerConfig(options: {
+  /** Whether this Kueue dispatches to burst clusters. */
+  readonly multiKueue: boolean;
+  /**
+   * DRA pools' DeviceClasses and the quota resource each counts as (KueueDRAIntegration, beta and
+   * on by default from Kueue 0.18). @default none: no `resources` block
+   */
+  readonly deviceClassMappings?: readonly { readonly name: string; readonly deviceClassNames: readonly string[] }[];
+}): string {
+  const mappings = options.deviceClassMappings ?? [];
   const config = {
     apiVersion: 'config.kueue.x-k8s.io/v1beta2',
     kind: 'Configuration',
@@ -43,6 +52,7 @@ export function kueueManagerConfig(options: { readonly multiKueue: boolean }): s
     waitForPodsReady: { timeout: '10m', recoveryTimeout: '3m', blockAdmission: false },
     integrations: { frameworks: [...KUEUE_INTEGRATIONS] },
     fairSharing: { preemptionStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'] },
+    ...(mappings.length > 0 ? { resources: { deviceClassMappings: mappings.map((m) => ({ name: m.name, deviceClassNames: [...m.deviceClassNames] })) } } : {}),
     ...(options.multiKueue ? { multiKueue: { gcInterval: '1m', origin: 'multikueue', workerLostTimeout: '15m' } } : {}),
   };
   return YAML.stringify(config, { lineWidth: 0 });

@@ -1,5 +1,6 @@
 import { ClusterSpec, GpuPoolSpec, PlatformSpec, Stage, TeamSpec } from '../../environments/schema';
 import { poolSelectorLabels } from '../gpu/gpu-node-pool';
+import { draQuotaResource, isDraPool } from '../gpu/dra-allocation';
 import { GPU_TOLERATION, poolResourceName } from '../gpu/gpu-scheduling';
 import { workflowNamespaceName } from '../tenancy/platform-namespaces';
 
@@ -93,9 +94,14 @@ function clusterQueue(name: string, team: TeamSpec, stages: readonly Stage[], po
   const memory = stages.reduce((n, s) => n + (team.quotas[s]?.memoryGiB ?? 0), 0);
   const groups: ResourceGroupPlan[] = [{ coveredResources: ['cpu', 'memory'], flavors: [{ name: CPU_FLAVOR, resources: [quota(team, 'cpu', cpu), quota(team, 'memory', memory, 'Gi')] }] }];
   for (const resource of ['nvidia.com/gpu', 'nvidia.com/gpu.shared']) {
-    const members = pools.filter((p) => p.enabled && poolResourceName(p) === resource);
+    const members = pools.filter((p) => p.enabled && !isDraPool(p) && poolResourceName(p) === resource);
     if (members.length === 0) continue;
     groups.push({ coveredResources: [resource], flavors: members.map((p) => ({ name: p.name, resources: [quota(team, resource, team.poolQuotas[p.name] ?? 0)] })) });
+  }
+  // A DRA pool's devices are their own resource (deviceClassMappings): a claim for the pool's class
+  // can only be given the pool's flavor, whose node labels lead to the nodes that publish them.
+  for (const p of pools.filter((x) => x.enabled && isDraPool(x))) {
+    groups.push({ coveredResources: [draQuotaResource(p)], flavors: [{ name: p.name, resources: [quota(team, draQuotaResource(p), team.poolQuotas[p.name] ?? 0)] }] });
   }
   return { name, team: team.name, resourceGroups: groups, fairShareWeight: team.queueing.fairShareWeight, ...(admissionCheck === undefined ? {} : { admissionCheck }) };
 }

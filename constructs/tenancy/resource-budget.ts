@@ -12,8 +12,14 @@ export const SHARED_GPU_RESOURCE = 'nvidia.com/gpu.shared';
 /** CPU limits may burst to this multiple of requests; memory never overcommits (OOM kills hurt training). */
 const CPU_LIMIT_FACTOR = 2;
 
-/** `hard` of the namespace ResourceQuota. Keys are sorted so output is stable. */
-export function quotaHard(quota: StageQuota): Record<string, string> {
+/** ResourceQuota key counting the DRA devices of one DeviceClass claimed in a namespace. */
+export const deviceClassQuotaKey = (deviceClass: string): string => `${deviceClass}.deviceclass.resource.k8s.io/devices`;
+
+/**
+ * `hard` of the namespace ResourceQuota. Keys are sorted so output is stable. `deviceClassDevices`
+ * caps DRA devices per DeviceClass (0 refuses every claim of that class in the namespace).
+ */
+export function quotaHard(quota: StageQuota, deviceClassDevices: Readonly<Record<string, number>> = {}): Record<string, string> {
   const hard: Record<string, string> = {
     'requests.cpu': `${quota.cpu}`,
     'limits.cpu': `${quota.cpu * CPU_LIMIT_FACTOR}`,
@@ -30,6 +36,7 @@ export function quotaHard(quota: StageQuota): Record<string, string> {
     secrets: '100',
     configmaps: '100',
     'count/jobs.batch': `${quota.maxPods}`,
+    ...Object.fromEntries(Object.entries(deviceClassDevices).map(([cls, n]) => [deviceClassQuotaKey(cls), `${n}`])),
   };
   return Object.fromEntries(Object.entries(hard).sort(([a], [b]) => a.localeCompare(b)));
 }

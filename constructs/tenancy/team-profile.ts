@@ -38,6 +38,8 @@ export interface TeamProfileProps {
   readonly ownerGroup: string;
   /** The team's training quota: the profile's quota repeats it so both agree. */
   readonly quota: StageQuota;
+  /** DRA devices the training namespace may claim per DeviceClass, as its WorkflowNamespace has them. @default none */
+  readonly deviceClassDevices?: Readonly<Record<string, number>>;
 }
 
 /** Name of a team's Profile: the namespace it adopts. */
@@ -58,7 +60,7 @@ export class TeamProfile extends Construct {
       metadata: { name: profileName(props.team), labels },
       spec: {
         owner: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: props.ownerGroup },
-        resourceQuotaSpec: { hard: quotaHard(props.quota) },
+        resourceQuotaSpec: { hard: quotaHard(props.quota, props.deviceClassDevices ?? {}) },
       },
     });
     for (const stage of KUBEFLOW_NAMESPACE_MAP.notebooks) {

@@ -18,6 +18,8 @@ export interface WorkflowNamespaceProps {
   readonly costCenter: string;
   /** The team's budget for this stage. */
   readonly quota: StageQuota;
+  /** DRA devices the namespace may claim per DeviceClass (see deviceClassBudget). @default none: no DRA lines */
+  readonly deviceClassDevices?: Readonly<Record<string, number>>;
   /** Pod Security Admission policy version, e.g. "v1.34". */
   readonly podSecurityVersion: string;
   /** Flows allowed on top of default-deny (see network-flows.ts). */
@@ -74,7 +76,7 @@ export class WorkflowNamespace extends Construct {
 
     new k8s.KubeResourceQuota(this, 'quota', {
       metadata: meta('stage-budget'),
-      spec: { hard: Object.fromEntries(Object.entries(quotaHard(props.quota)).map(([k, v]) => [k, k8s.Quantity.fromString(v)])) },
+      spec: { hard: Object.fromEntries(Object.entries(quotaHard(props.quota, props.deviceClassDevices ?? {})).map(([k, v]) => [k, k8s.Quantity.fromString(v)])) },
     });
 
     const defaults = containerDefaults(props.quota);

@@ -470,7 +470,8 @@ describe.each(CASES.map((c): [string, string, Case] => [c.env, c.manifests.clust
 
   test('kwok GPU nodes per pool: GPU pods land on their pool, CPU pods never on a GPU node, GPU quota is enforced', async () => {
     const t = Date.now();
-    const pools = cluster.gpuPools.filter((p) => p.enabled);
+    // Extended-resource pools; DRA pools publish ResourceSlices instead (test/upstream/kueue-dra.test.ts).
+    const pools = cluster.gpuPools.filter((p) => p.enabled && p.gpuAllocation !== 'dra');
     const nodeOf = (pool: GpuPoolSpec): string => `gpu-${pool.name}-0`;
     const cpuNode = 'cpu-0';
     await Promise.all([

@@ -7,7 +7,7 @@ import { dig } from '../../support/dig';
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 
 const pool = (over: Partial<GpuPoolSpec> = {}): GpuPoolSpec => ({
-  name: 'h100', enabled: true, gpuModel: 'H100', gpusPerNode: 8, minNodes: 0, maxNodes: 4, capacityType: 'on-demand', sharing: 'none', managedBy: 'static', ...over,
+  name: 'h100', enabled: true, gpuModel: 'H100', gpusPerNode: 8, minNodes: 0, maxNodes: 4, capacityType: 'on-demand', sharing: 'none', gpuAllocation: 'extended-resources', managedBy: 'static', ...over,
 });
 
 function render(provider: ClusterSpec['provider'], p: GpuPoolSpec): Obj[] {

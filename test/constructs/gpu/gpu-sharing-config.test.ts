@@ -6,7 +6,7 @@ import { migSlicesPerGpu } from '../../../environments/gpu-models';
 import { dig } from '../../support/dig';
 import { CrdValidator, loadCrds } from '../../support/crd-validator';
 
-const base: GpuPoolSpec = { name: 'p', enabled: true, gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', sharing: 'none', managedBy: 'static', nodeNamePattern: '^x$' };
+const base: GpuPoolSpec = { name: 'p', enabled: true, gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', sharing: 'none', gpuAllocation: 'extended-resources', managedBy: 'static', nodeNamePattern: '^x$' };
 
 describe('GpuSharingConfig', () => {
   it('renames time-sliced GPUs to nvidia.com/gpu.shared, one config per pool', () => {

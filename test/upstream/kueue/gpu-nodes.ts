@@ -63,7 +63,8 @@ export function gpuNodesOf(cluster: ClusterSpec): GpuNode[] {
           ...(pool.sharing === 'time-slicing' ? { 'nvidia.com/gpu.replicas': String(pool.timeSlicingReplicas ?? 1) } : {}),
         },
         taints: [{ ...GPU_TAINT }],
-        capacity: { [resource]: String(devices) },
+        // DRA nodes run no device plugin: their GPUs are published as ResourceSlices (kueue-dra.test.ts).
+        capacity: pool.gpuAllocation === 'dra' ? {} : { [resource]: String(devices) },
       }));
     });
 }
