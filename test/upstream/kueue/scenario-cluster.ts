@@ -18,7 +18,7 @@ import { cpuNode, GpuNode, gpuNodesOf, startKwokHoldingPods } from './gpu-nodes'
 import { KueueProcess, startKueue } from './kueue-process';
 
 /** API groups of the platform's objects the test API server serves without other add-ons' CRDs. */
-const SERVED_GROUPS = new Set(['', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'kueue.x-k8s.io']);
+const SERVED_GROUPS = new Set(['', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'resource.k8s.io', 'kueue.x-k8s.io']);
 
 export interface ScenarioCluster {
   readonly spec: PlatformSpec;
