@@ -360,7 +360,7 @@ const PULL_ALLOWED = `(variables.secretsAny ? 'any Secret of the namespace' : si
 const SA_ALLOWED = `(size(variables.serviceAccounts) > 0 ? 'serviceAccountName must be ' + variables.serviceAccounts[0] + ' (token-less, no RBAC bindings)' : 'no service account: this persona runs no workloads here')`;
 const TOKEN_ALLOWED = "'workload pods carry no API token (automountServiceAccountToken stays false, no projected tokens or pod certificates)'";
 const GPU_ALLOWED = "'GPUs only in stages with a Kueue queue (label kueue.x-k8s.io/queue-name), this one has none'";
-const SIDE_DOOR_ALLOWED = "'GPU nodes and devices are reached by requesting nvidia.com/* resources through the queue, nothing else'";
+const SIDE_DOOR_ALLOWED = "'GPU nodes and devices are reached by requesting nvidia.com/* resources or DRA claims through the queue, nothing else'";
 const PATCH_ALLOWED = "'the policy cannot check a free-form pod patch: set the fields in the template instead'";
 
 /** The workload policy of one kind: all classes, each with its own message. */

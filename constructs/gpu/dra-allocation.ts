@@ -17,10 +17,11 @@ import { workflowNamespaceName } from '../tenancy/platform-namespaces';
 export const NVIDIA_DRA_DRIVER = 'gpu.nvidia.com';
 
 /**
- * DeviceClasses the driver's chart installs for any GPU or MIG device of any node. Team
+ * DeviceClasses the driver's chart installs for any GPU, MIG slice or VFIO-passthrough GPU of any
+ * node (test/upstream/accelerator-access.test.ts checks the list against the chart). Team
  * namespaces get a ResourceQuota of 0 on them: claims go through the pool classes (and Kueue).
  */
-export const DRIVER_DEVICE_CLASSES = ['gpu.nvidia.com', 'mig.nvidia.com'] as const;
+export const DRIVER_DEVICE_CLASSES = ['gpu.nvidia.com', 'mig.nvidia.com', 'vfio.gpu.nvidia.com'] as const;
 
 /** Node label the DRA driver's kubelet plugin is scheduled by (value `dra`). */
 export const GPU_ALLOCATION_LABEL = 'ml.platform/gpu-allocation';

@@ -104,10 +104,20 @@ describe('WorkloadAccessPolicy', () => {
     expect(run('ml-platform-workload-access-pods', { object: gpuPod, namespaceLabels: ns('vision', 'data-prep') })).toEqual([
       "data-scientist in data-prep: spec.containers[].resources nvidia.com/* is not allowed; GPUs only in stages with a Kueue queue (label kueue.x-k8s.io/queue-name), this one has none",
     ]);
-    const side = "is not allowed; GPU nodes and devices are reached by requesting nvidia.com/* resources through the queue, nothing else";
+    const side = "is not allowed; GPU nodes and devices are reached by requesting nvidia.com/* resources or DRA claims through the queue, nothing else";
     expect(run('ml-platform-workload-access-pods', { object: pod(podSpec({ tolerations: [{ operator: 'Exists' }] })) })).toEqual([`data-scientist in training: spec.tolerations[] (GPU taint without a GPU request)  ${side}`]);
     expect(run('ml-platform-workload-access-pods', { object: pod(podSpec({ nodeName: 'gpu-0' })) })).toEqual([`data-scientist in training: spec.nodeName (bypasses the scheduler and the queue) gpu-0 ${side}`]);
     expect(run('ml-platform-workload-access-pods', { object: pod(podSpec({ containers: [container({ env: [{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }] })] })) })).toEqual([`data-scientist in training: spec.containers[].env[] NVIDIA_VISIBLE_DEVICES ${side}`]);
+  });
+
+  it('GPUs by DRA: a pod naming claims is a GPU request, through the queue in queued stages, refused in the others', () => {
+    const claims = { resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 'h100-dra' }], containers: [container({ resources: { claims: [{ name: 'gpu' }] } })] };
+    expect(run('ml-platform-workload-access-pods', { object: pod(podSpec(claims)) })).toEqual([]);
+    // A claim makes the GPU toleration legitimate, as a nvidia.com/gpu request does.
+    expect(run('ml-platform-workload-access-pods', { object: pod(podSpec({ ...claims, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] })) })).toEqual([]);
+    expect(run('ml-platform-workload-access-pods', { object: pod(podSpec(claims)), namespaceLabels: ns('vision', 'data-prep') })).toEqual([
+      "data-scientist in data-prep: spec.resourceClaims resourceClaims is not allowed; GPUs only in stages with a Kueue queue (label kueue.x-k8s.io/queue-name), this one has none",
+    ]);
   });
 
   it('walks the workload CRs: TrainJob initializers and patches, Workflow templates and pod patches, InferenceService frameworks', () => {

@@ -52,3 +52,15 @@ describe('GpuSharingConfig', () => {
     expect(validator.validate({ apiVersion: 'nvidia.com/v1', kind: 'Fragment', mig: { strategy: 'sometimes' } } as never)).not.toEqual([]);
   });
 });
+
+describe('secure accelerator access in the ClusterPolicy values', () => {
+  it.each(['onprem', 'aws', 'azure', 'gcp', 'local'] as const)('%s: the toolkit ignores NVIDIA_VISIBLE_DEVICES from unprivileged containers; devices go by CDI', (provider) => {
+    const values = clusterPolicyValues({ provider, gpuPools: [base] });
+    expect(dig(values, 'toolkit.env')).toEqual([
+      { name: 'ACCEPT_NVIDIA_VISIBLE_DEVICES_ENVVAR_WHEN_UNPRIVILEGED', value: 'false' },
+      { name: 'ACCEPT_NVIDIA_VISIBLE_DEVICES_AS_VOLUME_MOUNTS', value: 'true' },
+    ]);
+    expect(dig(values, 'cdi.enabled')).toBe(true);
+  });
+});
+
