@@ -288,6 +288,65 @@ function checkSigners(spec: PlatformSpec, issues: SpecIssue[]): void {
   });
 }
 
+/** Devices (GPUs, MIG slices or time-sliced shares) one node of a pool offers. */
+function devicesPerNode(pool: GpuPoolSpec): number {
+  if (pool.sharing === 'time-slicing') return pool.gpusPerNode * (pool.timeSlicingReplicas ?? 0);
+  if (pool.sharing === 'mig') return pool.gpusPerNode * migSlicesPerGpu(pool.gpuModel, pool.migProfile ?? '');
+  return pool.gpusPerNode;
+}
+
+/** A team's LLM services: on a primary pool the team has quota on, shaped to fit its nodes and its quotas. */
+function checkLlmServices(spec: PlatformSpec, issues: SpecIssue[]): void {
+  const primary = spec.clusters.find((c) => c.role === 'primary');
+  spec.teams.forEach((team, ti) => {
+    checkUnique(issues, ['teams', ti, 'llmServices'], team.llmServices.map((s) => s.name), 'LLM service');
+    team.llmServices.forEach((svc, si) => {
+      const at = ['teams', ti, 'llmServices', si];
+      if (!spec.components.llmServing) {
+        issues.push({ path: [...at], message: `needs components.llmServing (it is off); turn it on or remove the service "${svc.name}"` });
+      }
+      if (!spec.stages.includes('serving')) {
+        issues.push({ path: [...at], message: `needs the serving stage, which this environment does not run (stages: ${spec.stages.join(', ')})` });
+      }
+      const pools = primary?.gpuPools ?? [];
+      const pool = pools.find((p) => p.name === svc.pool);
+      if (pool === undefined) {
+        issues.push({ path: [...at, 'pool'], message: `names GPU pool "${svc.pool}", which the primary cluster does not have (primary pools: ${pools.map((p) => p.name).join(', ') || 'none'}); LLM services run on the primary` });
+        return;
+      }
+      if (!pool.enabled) issues.push({ path: [...at, 'pool'], message: `names pool "${pool.name}", which is disabled; enable it or pick another pool` });
+      const queued = team.poolQuotas[pool.name] ?? 0;
+      if (queued === 0) {
+        issues.push({ path: [...at, 'pool'], message: `team "${team.name}" has no quota on pool "${pool.name}" (poolQuotas.${pool.name} is ${team.poolQuotas[pool.name] ?? 'absent'}); add teams[${ti}].poolQuotas.${pool.name} or pick a pool the team has quota on` });
+      }
+      const perNode = devicesPerNode(pool);
+      const unit = pool.sharing === 'none' ? 'GPUs' : pool.sharing === 'mig' ? `MIG ${pool.migProfile ?? ''} slices` : 'time-sliced GPU shares';
+      if (pool.sharing !== 'none' && (svc.gpusPerReplica > 1 || svc.nodesPerReplica > 1)) {
+        issues.push({ path: [...at, svc.gpusPerReplica > 1 ? 'gpusPerReplica' : 'nodesPerReplica'], message: `must be 1 on pool "${pool.name}" (sharing "${pool.sharing}"): tensor and pipeline parallelism need whole GPUs (NCCL does not span ${unit}); use a pool with sharing "none"` });
+      } else if (svc.gpusPerReplica > perNode) {
+        issues.push({ path: [...at, 'gpusPerReplica'], message: `is ${svc.gpusPerReplica} but a node of pool "${pool.name}" has ${perNode} ${unit}; lower it to ${perNode} or spread the model over nodes with nodesPerReplica` });
+      }
+      if (svc.nodesPerReplica > 1 && svc.nodesPerReplica > pool.maxNodes) {
+        issues.push({ path: [...at, 'nodesPerReplica'], message: `asks for ${svc.nodesPerReplica} nodes per replica (multi-node) but pool "${pool.name}" has at most ${pool.maxNodes} node(s); use a single-node service (nodesPerReplica: 1) or a larger pool` });
+      }
+      const maxReplicas = svc.maxReplicas ?? svc.minReplicas;
+      if (maxReplicas < svc.minReplicas) {
+        issues.push({ path: [...at, 'maxReplicas'], message: `must be >= minReplicas (got ${maxReplicas} < ${svc.minReplicas})` });
+      }
+      const atMost = maxReplicas * svc.nodesPerReplica * svc.gpusPerReplica;
+      if (queued > 0 && atMost > queued) {
+        issues.push({ path: [...at, 'maxReplicas'], message: `${maxReplicas} replica(s) x ${svc.nodesPerReplica} pod(s) x ${svc.gpusPerReplica} ${unit} = ${atMost}, more than team "${team.name}" may queue on pool "${pool.name}" (poolQuotas.${pool.name} = ${queued}); lower maxReplicas or raise the pool quota` });
+      }
+      const resource = poolResource(pool);
+      const budget = team.quotas.serving?.[resource] ?? 0;
+      const atLeast = svc.minReplicas * svc.nodesPerReplica * svc.gpusPerReplica;
+      if (atLeast > budget) {
+        issues.push({ path: [...at, 'minReplicas'], message: `${svc.minReplicas} replica(s) need ${atLeast} ${resource} but the serving namespace's quota allows ${budget} (quotas.serving.${resource}); raise it or lower minReplicas` });
+      }
+    });
+  });
+}
+
 /** Every rule that relates several fields. Returns all issues, not just the first. */
 export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
@@ -298,5 +357,6 @@ export function crossCheck(spec: PlatformSpec): SpecIssue[] {
   checkGpuCapacity(spec, issues);
   checkPoolQuotas(spec, issues);
   checkSigners(spec, issues);
+  checkLlmServices(spec, issues);
   return issues;
 }

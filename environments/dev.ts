@@ -28,6 +28,7 @@ export const dev: PlatformSpecInput = {
         monitoring: { cpu: 2, memoryGiB: 4, storageGiB: 20, maxPods: 10 },
       },
       poolQuotas: { 'shared-t4': 6 },
+      llmServices: [{ name: 'chat-small', modelUri: 'hf://Qwen/Qwen2.5-0.5B-Instruct', pool: 'shared-t4', gpusPerReplica: 1, minReplicas: 1, maxReplicas: 2 }],
     },
   ],
 };

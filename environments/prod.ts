@@ -62,6 +62,8 @@ export const prod: PlatformSpecInput = {
         monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
       },
       poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-dra': 4, 'h100-od': 16, 'a10g-spot': 8, 'a100-spot': 16 },
+      // Multi-node: a 70B model over two H100 nodes, 4 GPUs each.
+      llmServices: [{ name: 'assistant-70b', modelName: 'llama-3.3-70b-instruct', modelUri: 's3://models/llama-3.3-70b-instruct', pool: 'h100', gpusPerReplica: 4, nodesPerReplica: 2, minReplicas: 1, maxReplicas: 3 }],
       queueing: { borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 2 },
     },
     {
@@ -75,6 +77,7 @@ export const prod: PlatformSpecInput = {
         monitoring: { cpu: 8, memoryGiB: 32, storageGiB: 500, maxPods: 50 },
       },
       poolQuotas: { h100: 24, 'h100-mig': 32, 'l4-shared': 24, 'h100-dra': 2, 'h100-od': 8, 'a10g-spot': 16, 'a100-spot': 8 },
+      llmServices: [{ name: 'ads-copy-8b', modelUri: 's3://models/llama-3.1-8b-instruct', pool: 'h100', gpusPerReplica: 1, minReplicas: 2, maxReplicas: 4 }],
       queueing: { borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 2 },
     },
     {
@@ -88,6 +91,7 @@ export const prod: PlatformSpecInput = {
         monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 200, maxPods: 30 },
       },
       poolQuotas: { h100: 16, 'h100-mig': 12, 'l4-shared': 8, 'h100-dra': 2, 'h100-od': 8, 'a10g-spot': 8, 'a100-spot': 8 },
+      llmServices: [{ name: 'risk-summarizer', modelUri: 's3://models/qwen2.5-3b-instruct', pool: 'l4-shared', gpusPerReplica: 1, minReplicas: 1, maxReplicas: 2 }],
     },
   ],
   network: { objectStoreCidrs: ['10.50.0.0/16', '10.51.0.0/16'] },

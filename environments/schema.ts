@@ -3,6 +3,7 @@ import { GPU_MODEL_NAMES } from './gpu-models';
 import { imagesSchema } from './images-schema';
 import { kubeflowSchema } from './kubeflow-schema';
 import { observabilitySchema } from './observability-schema';
+import { llmServiceSchema } from './serving-schema';
 
 /**
  * The shape of one environment. Field-level rules live here; rules that relate several fields
@@ -39,6 +40,7 @@ export const COMPONENTS = [
   'imageSignatures',
   'kubeflow',
   'draDriver',
+  'llmServing',
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
@@ -145,6 +147,8 @@ export const teamSchema = z.strictObject({
       fairShareWeight: z.int().min(1).max(100).default(1),
     })
     .default({ borrowingLimitPercent: 100, lendingLimitPercent: 50, fairShareWeight: 1 }),
+  /** LLM services the team serves on the primary cluster (environments/serving-schema.ts). @default none */
+  llmServices: z.array(llmServiceSchema).default([]),
 });
 
 export const platformSpecSchema = z.strictObject({

@@ -41,6 +41,8 @@ export const staging: PlatformSpecInput = {
         monitoring: { cpu: 4, memoryGiB: 16, storageGiB: 100, maxPods: 20 },
       },
       poolQuotas: { a100: 8, 'a100-mig': 8, 'l40s-spot': 8 },
+      // Multi-node: two pods of 2 A100s each (pipeline parallel over a LeaderWorkerSet).
+      llmServices: [{ name: 'caption-32b', modelUri: 's3://models/qwen2.5-vl-32b-instruct', pool: 'a100', gpusPerReplica: 2, nodesPerReplica: 2, minReplicas: 1, maxReplicas: 2 }],
     },
     {
       name: 'nlp',
@@ -54,6 +56,7 @@ export const staging: PlatformSpecInput = {
       },
       poolQuotas: { a100: 8, 'a100-mig': 8, 'l40s-spot': 8 },
       queueing: { borrowingLimitPercent: 50, lendingLimitPercent: 25, fairShareWeight: 1 },
+      llmServices: [{ name: 'llama-8b', modelName: 'llama-3.1-8b-instruct', modelUri: 's3://models/llama-3.1-8b-instruct', pool: 'a100', gpusPerReplica: 1, minReplicas: 1, maxReplicas: 4 }],
     },
   ],
   network: { objectStoreCidrs: ['10.40.0.0/16'] },

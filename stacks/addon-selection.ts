@@ -105,6 +105,11 @@ function componentValues(addon: AddonDefinition, spec: PlatformSpec, cluster: Cl
       return mergeValues(addon.defaultValues, kubePrometheusStackValues(spec.observability));
     case 'opencost':
       return mergeValues(addon.defaultValues, openCostValues(cluster.name));
+    case 'kserve-llmisvc': {
+      // One owner for KServe's shared objects (inferenceservice-config, selfsigned-issuer, the default ClusterStorageContainer): the kserve release when Kubeflow's KServe is on.
+      const kserveOn = addonsFor(spec, cluster).some((a) => a.id === 'kserve');
+      return mergeValues(addon.defaultValues, { kserve: { createSharedResources: !kserveOn } });
+    }
     default:
       return { ...addon.defaultValues };
   }

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { addon, ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, GITOPS, KUBEFLOW_CRD_GROUPS } from '../constructs/catalog';
+import { addon, ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, GITOPS, KUBEFLOW_CRD_GROUPS, LLM_SERVING } from '../constructs/catalog';
 import { endpointHost, mirrorImage } from '../constructs/supply-chain/image-mirror';
 import { ClusterSpec, PlatformSpec } from '../environments';
 import { MlPlatform } from './ml-platform';
@@ -27,7 +27,7 @@ export interface ClusterManifests {
 export const apiGroupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 const GITOPS_GROUPS = new Set([apiGroupOf(GITOPS.sourceApiVersion), apiGroupOf(GITOPS.helmApiVersion)]);
-const CUSTOM_RESOURCE_GROUPS = new Set<string>([...ADDONS.flatMap((a) => a.crdGroups), ...CLUSTER_PROVIDED_CRD_GROUPS, ...KUBEFLOW_CRD_GROUPS]);
+const CUSTOM_RESOURCE_GROUPS = new Set<string>([...ADDONS.flatMap((a) => a.crdGroups), ...CLUSTER_PROVIDED_CRD_GROUPS, ...KUBEFLOW_CRD_GROUPS, ...LLM_SERVING.crdGroups]);
 
 /**
  * Apply order: namespaces, then add-on delivery (which brings the CRDs), then plain Kubernetes

@@ -23,6 +23,11 @@ import { TrainingRuntimes } from '../constructs/kubeflow/training-runtimes';
 import { TrustedImagePolicy } from '../constructs/supply-chain/trusted-image-policy';
 import { WorkflowNamespace } from '../constructs/tenancy/workflow-namespace';
 import { WorkloadAccessPolicy } from '../constructs/access/workload-access-policy';
+import { GatewayApiCrds } from '../constructs/serving/gateway-api-crds';
+import { InferenceGateway } from '../constructs/serving/inference-gateway';
+import { LlmInferenceService } from '../constructs/serving/llm-inference-service';
+import { LlmRuntimePreset } from '../constructs/serving/llm-runtime-preset';
+import { llmServingNamespaces, LlmServicePlan, planLlmServices } from '../constructs/serving/llm-serving-plan';
 import { ClusterSpec, clusterStages, PlatformSpec, Stage } from '../environments';
 import { addonsFor, clusterValues } from './addon-selection';
 
@@ -45,7 +50,13 @@ export const podSecurityVersion = (cluster: ClusterSpec): string => `v${cluster.
 /** The Kubeflow install of a cluster: on the primary when components.kubeflow is on, else undefined. */
 export function kubeflowProps(spec: PlatformSpec, cluster: ClusterSpec): KubeflowProps | undefined {
   if (!spec.components.kubeflow || cluster.role !== 'primary') return undefined;
-  return { spec: spec.kubeflow, podSecurityVersion: podSecurityVersion(cluster), mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined };
+  return {
+    spec: spec.kubeflow,
+    podSecurityVersion: podSecurityVersion(cluster),
+    mirrorHost: spec.images.mirror ? endpointHost(cluster.registry.endpoint) : undefined,
+    // The shared inference Gateway is Kubeflow's Istio (constructs/serving/inference-gateway.ts).
+    inferenceExtension: spec.components.llmServing,
+  };
 }
 
 /** The whole platform for one cluster, composed from the spec: one section per concern, in apply order. */
@@ -60,6 +71,7 @@ export class MlPlatform extends Chart {
   private readonly addons: readonly AddonDefinition[];
   private readonly stages: readonly Stage[];
   private readonly dra: readonly DraPoolPlan[];
+  private readonly llmServices: readonly LlmServicePlan[];
 
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -70,6 +82,7 @@ export class MlPlatform extends Chart {
     this.addons = addonsFor(props.spec, props.cluster);
     this.stages = clusterStages(props.spec, props.cluster);
     this.dra = planDra(props.spec, props.cluster, this.stages);
+    this.llmServices = this.stages.includes('serving') ? planLlmServices(props.spec, props.cluster) : [];
 
     this.systemNamespaces();
     if (this.gitops) this.addonReleases();
@@ -78,6 +91,7 @@ export class MlPlatform extends Chart {
     this.workflowNamespaces = this.teamNamespaces(signaturesOn, withProfiles);
     if (withProfiles) this.teamProfiles();
     this.gpus();
+    this.llmServing();
     this.observability();
     new LeastPrivilegeRbac(this, 'rbac', {
       platformAdmins: this.spec.platformAdmins,
@@ -155,7 +169,14 @@ export class MlPlatform extends Chart {
           quota,
           deviceClassDevices: deviceClassBudget(this.dra, workflowNamespaceName(team.name, stage), quota.gpu),
           podSecurityVersion: this.psaVersion,
-          flows: stageNetworkFlows({ team: team.name, stage, stages, objectStoreCidrs: spec.network.objectStoreCidrs, metricsPorts: spec.network.metricsPorts }),
+          flows: stageNetworkFlows({
+            team: team.name,
+            stage,
+            stages,
+            objectStoreCidrs: spec.network.objectStoreCidrs,
+            metricsPorts: spec.network.metricsPorts,
+            llmServing: this.llmServices.some((s) => s.namespace === workflowNamespaceName(team.name, stage)),
+          }),
           imagePullSecret: cluster.registry.pullSecretName,
           namespaceLabels: signaturesOn ? { [SIGNATURE_OPT_IN_LABEL]: 'true' } : {},
           // The team's Kubeflow Profile adopts its training namespace.
@@ -188,6 +209,20 @@ export class MlPlatform extends Chart {
     }
   }
 
+  /**
+   * LLM serving on the primary: the Gateway API CRDs, the shared inference Gateway (Kubeflow's Istio
+   * with the Inference Extension), the vLLM preset in each serving namespace that runs LLMs, and the
+   * teams' LLMInferenceServices.
+   */
+  private llmServing(): void {
+    const { spec, cluster } = this;
+    if (!spec.components.llmServing || cluster.role !== 'primary' || !this.stages.includes('serving')) return;
+    if (this.gitops) new GatewayApiCrds(this, 'gateway-api-crds');
+    const gateway = new InferenceGateway(this, 'inference-gateway', { namespace: PLATFORM_NAMESPACES.gateway });
+    for (const ns of llmServingNamespaces(this.llmServices)) new LlmRuntimePreset(this, `llm-preset-${ns}`, { namespace: ns });
+    for (const plan of this.llmServices) new LlmInferenceService(this, `llm-${plan.namespace}-${plan.name}`, { plan, gateway: { name: gateway.name, namespace: gateway.namespace } });
+  }
+
   /** Metrics, alerts and dashboards on top of kube-prometheus-stack. */
   private observability(): void {
     const { spec, cluster, stages } = this;
@@ -202,6 +237,7 @@ export class MlPlatform extends Chart {
         workflowNamespaces: spec.teams.flatMap((t) => stages.map((stage) => ({ namespace: workflowNamespaceName(t.name, stage), stage }))),
         metricsPorts: spec.network.metricsPorts,
         gitops: this.gitops,
+        llmNamespaces: llmServingNamespaces(this.llmServices),
       },
     });
   }

@@ -57,6 +57,11 @@ export interface AddonDefinition {
   readonly kubeflowComponent?: KubeflowComponentName;
   /** Installed only on clusters that have an enabled pool of this kind. @default every cluster */
   readonly onlyWith?: 'dra-pool';
+  /**
+   * The chart's images sit in configuration templates no pod runs as they are, and no chart value
+   * redirects them: why they are exempt from mirroring, and what replaces them. @default none (every image is run and mirrored)
+   */
+  readonly templateImages?: { readonly reason: string };
 }
 
 const PRIVILEGED_GPU: NamespaceSecurity = {
@@ -369,6 +374,77 @@ export const ADDONS = [
     // RawDeployment: plain Deployments + HPA, so Knative is optional; Istio (installed for Kubeflow) routes traffic.
     defaultValues: { kserve: { controller: { deploymentMode: 'RawDeployment', gateway: { ingressGateway: { className: 'istio' } } } } },
     dependsOn: ['cert-manager', 'kserve-crd'],
+    roles: ['primary'],
+  },
+  {
+    id: 'lws',
+    component: 'llmServing',
+    chart: { repository: 'oci://registry.k8s.io/lws/charts', name: 'lws', version: '0.8.0' },
+    appVersion: 'v0.8.0',
+    namespace: 'lws-system',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: ['leaderworkerset.x-k8s.io'],
+    images: [
+      'registry.k8s.io/lws/lws:v0.8.0',
+    ],
+    // Every cluster Kueue runs on: Kueue integrates LeaderWorkerSets, and MultiKueue watches each integrated kind on the burst clusters.
+    // The chart sets no seccomp profile, which restricted admission refuses.
+    defaultValues: { podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
+    freeFormValues: [{ path: 'podSecurityContext', reason: "the controller pod's PodSecurityContext, passed through as YAML by the chart" }],
+    dependsOn: [],
+  },
+  {
+    id: 'kserve-llmisvc-crd',
+    component: 'llmServing',
+    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve-llmisvc-crd', version: 'v0.20.0' },
+    appVersion: 'v0.20.0',
+    namespace: 'kserve',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: ['serving.kserve.io'],
+    images: [],
+    defaultValues: {},
+    dependsOn: [],
+    roles: ['primary'],
+  },
+  {
+    id: 'kserve-llmisvc',
+    component: 'llmServing',
+    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve-llmisvc-resources', version: 'v0.20.0' },
+    appVersion: 'v0.20.0',
+    namespace: 'kserve',
+    namespaceSecurity: { level: 'restricted' },
+    // The chart brings the Inference Extension CRDs (InferencePool v1) the controller and Istio read.
+    crdGroups: ['inference.networking.k8s.io', 'inference.networking.x-k8s.io', 'llm-d.ai'],
+    images: [
+      'docker.io/kserve/llmisvc-controller:v0.20.0',
+    ],
+    // The shared inferenceservice-config ConfigMap is the kserve release's when Kubeflow's KServe is on (stacks/addon-selection.ts).
+    defaultValues: { kserve: { createSharedResources: true, llmisvc: { createGIECRDs: true } } },
+    dependsOn: ['cert-manager', 'kserve-llmisvc-crd'],
+    roles: ['primary'],
+  },
+  {
+    id: 'kserve-llmisvc-configs',
+    component: 'llmServing',
+    chart: { repository: 'oci://ghcr.io/kserve/charts', name: 'kserve-runtime-configs', version: 'v0.20.0' },
+    appVersion: 'v0.20.0',
+    namespace: 'kserve',
+    namespaceSecurity: { level: 'restricted' },
+    crdGroups: [],
+    images: [
+      'ghcr.io/llm-d/llm-d-cuda:v0.8.0',
+      'ghcr.io/llm-d/llm-d-latency-predictor-prediction-server:v0.8.0',
+      'ghcr.io/llm-d/llm-d-latency-predictor-training-server:v0.8.0',
+      'ghcr.io/llm-d/llm-d-router-disagg-sidecar:v0.9.0',
+      'ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.9.0',
+      'ghcr.io/llm-d/llm-d-uds-tokenizer:vllm-v0.19.1',
+    ],
+    // Only the well-known LLMInferenceServiceConfigs the controller merges into every service; the predictive runtimes stay with the kserve release.
+    defaultValues: { kserve: { llmisvcConfigs: { enabled: true }, servingruntime: { enabled: false } } },
+    templateImages: {
+      reason: 'they are container templates inside LLMInferenceServiceConfig objects, with no chart value to redirect them; the platform preset (constructs/serving/llm-runtime-preset.ts) sets every container image the platform uses from the catalog, mirrored, and the trusted-image policy refuses any other in team namespaces',
+    },
+    dependsOn: ['kserve-llmisvc'],
     roles: ['primary'],
   },
 ] as const satisfies readonly AddonDefinition[];

@@ -69,4 +69,9 @@ export const IMAGE_SLOTS: Readonly<Record<string, readonly ImageSlot[]>> = {
     image('kserve.controller.rbacProxyImage', 'quay.io/brancz/kube-rbac-proxy:v0.18.0'),
   ],
   'policy-controller': [repo('webhook.image.repository', 'ghcr.io/sigstore/policy-controller/policy-controller')],
+  lws: [repo('image.manager.repository', 'registry.k8s.io/lws/lws')],
+  'kserve-llmisvc-crd': [],
+  'kserve-llmisvc': [repo('kserve.llmisvc.controller.image', 'docker.io/kserve/llmisvc-controller')],
+  // Templates only (catalog templateImages): the platform preset carries the mirrored images.
+  'kserve-llmisvc-configs': [],
 };

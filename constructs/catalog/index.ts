@@ -3,3 +3,4 @@ export * from './addons';
 export * from './toolchain';
 export * from './image-slots';
 export * from './kubeflow';
+export * from './serving';

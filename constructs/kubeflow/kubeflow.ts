@@ -13,6 +13,19 @@ export interface KubeflowProps {
   readonly podSecurityVersion: string;
   /** Mirror host every Kubeflow image is redirected to. @default no mirror */
   readonly mirrorHost?: string;
+  /** Turn on Istio's Gateway API Inference Extension (InferencePool backends) for LLM serving. @default false */
+  readonly inferenceExtension?: boolean;
+}
+
+/**
+ * Istio routes to an InferencePool (through its endpoint picker) only with this istiod setting; it
+ * is off by default and without it istiod refuses InferencePool backendRefs.
+ */
+export function inferenceExtensionPatch(): KustomizePatch {
+  return {
+    target: { kind: 'Deployment', name: 'istiod' },
+    ops: [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'ENABLE_GATEWAY_API_INFERENCE_EXTENSION', value: 'true' } }],
+  };
 }
 
 export const KUBEFLOW_SOURCE = 'kubeflow-manifests';
@@ -105,6 +118,7 @@ export function kubeflowKustomizations(props: KubeflowProps): KubeflowKustomizat
       const patches = [
         ...(part.id === 'kf-notebooks' && p.includes('/notebook-controller/') ? [cullingPatch(props.spec.notebookIdleMinutes)] : []),
         ...(part.id === 'kf-profiles' ? [profileNamespaceLabelsPatch(props.podSecurityVersion)] : []),
+        ...(part.id === 'kf-istio' && p.includes('/istio-install/') && props.inferenceExtension === true ? [inferenceExtensionPatch()] : []),
         ...configImagePatches(part.id, props.mirrorHost),
       ];
       return { name: names[i], part, path: p, dependsOn: i === 0 ? partDeps : [...partDeps, names[i - 1]], patches, images, ...(part.namespace !== undefined ? { targetNamespace: part.namespace } : {}) };

@@ -16,6 +16,8 @@ export const METRIC_SOURCES = {
   opencost: { builtIn: false, what: 'OpenCost cost model' },
   'knative-queue-proxy': { builtIn: false, what: 'Knative queue-proxy sidecar of KServe serverless predictors (user metrics port)' },
   'kserve-model-server': { builtIn: false, what: 'KServe Python model server /metrics on the predictor HTTP port' },
+  vllm: { builtIn: false, what: 'vLLM model servers of the teams\' LLMInferenceServices (/metrics on the OpenAI port)' },
+  'endpoint-picker': { builtIn: false, what: 'Gateway API Inference Extension endpoint picker (llm-d inference scheduler) of each LLMInferenceService' },
   'prediction-drift': { builtIn: false, what: 'the platform drift metric contract (README, Observability), exposed by a serving runtime or a drift detector' },
   'recording-rule': { builtIn: false, what: 'a recording rule of this platform (recording-rules.ts)' },
 } as const;
@@ -37,6 +39,8 @@ const DCGM_REF = 'NVIDIA/dcgm-exporter etc/default-counters.csv; pod mapping lab
 const KSM_REF = 'kubernetes/kube-state-metrics docs/metrics';
 const KUEUE_REF = 'kubernetes-sigs/kueue v0.19 pkg/metrics/metrics.go';
 const CQ_RESOURCES = 'needs metrics.enableClusterQueueResources: true in the Kueue configuration';
+const VLLM_REF = 'vllm-project/vllm docs design/metrics.md (V1 engine), vllm/v1/metrics/loggers.py';
+const EPP_REF = 'kubernetes-sigs/gateway-api-inference-extension site-src/guides/metrics-and-observability.md';
 
 const m = (name: string, type: MetricDefinition['type'], source: MetricSource, labels: readonly string[], help: string, ref: string): MetricDefinition => ({ name, type, source, labels, help, ref });
 /** A series written by one of this platform's recording rules (level:metric:operation naming). */
@@ -93,6 +97,20 @@ export const METRIC = {
   // KServe Python model server
   kservePredictLatency: m('request_predict_seconds', 'histogram', 'kserve-model-server', ['namespace', 'pod', 'model_name'], 'predict latency in seconds', 'kserve/kserve python/kserve/kserve/metrics.py'),
 
+  // vLLM (the 0.19 line llm-d-cuda v0.8.0 ships; V1 engine metric names)
+  vllmTtft: m('vllm:time_to_first_token_seconds', 'histogram', 'vllm', ['namespace', 'pod', 'model_name'], 'time from request arrival to the first output token', VLLM_REF),
+  vllmItl: m('vllm:inter_token_latency_seconds', 'histogram', 'vllm', ['namespace', 'pod', 'model_name'], 'time between two output tokens of a request', VLLM_REF),
+  vllmKvCache: m('vllm:kv_cache_usage_perc', 'gauge', 'vllm', ['namespace', 'pod', 'model_name'], 'fraction of KV-cache blocks in use, 0 to 1', VLLM_REF),
+  vllmWaiting: m('vllm:num_requests_waiting', 'gauge', 'vllm', ['namespace', 'pod', 'model_name'], 'requests queued in the engine, not yet scheduled', VLLM_REF),
+  vllmRunning: m('vllm:num_requests_running', 'gauge', 'vllm', ['namespace', 'pod', 'model_name'], 'requests being processed', VLLM_REF),
+  vllmQueueTime: m('vllm:request_queue_time_seconds', 'histogram', 'vllm', ['namespace', 'pod', 'model_name'], 'time a request spent waiting in the engine queue', VLLM_REF),
+  vllmSuccess: m('vllm:request_success_total', 'counter', 'vllm', ['namespace', 'pod', 'model_name', 'finished_reason'], 'requests finished (stop, length, abort)', VLLM_REF),
+  vllmGenerationTokens: m('vllm:generation_tokens_total', 'counter', 'vllm', ['namespace', 'pod', 'model_name'], 'output tokens generated', VLLM_REF),
+
+  // Endpoint picker (Gateway API Inference Extension)
+  eppRequests: m('inference_objective_request_total', 'counter', 'endpoint-picker', ['namespace', 'model_name', 'target_model_name'], 'requests the endpoint picker routed', EPP_REF),
+  eppErrors: m('inference_objective_request_error_total', 'counter', 'endpoint-picker', ['namespace', 'model_name', 'target_model_name', 'error_code'], 'requests the endpoint picker could not route or that failed', EPP_REF),
+
   // The platform drift contract
   driftScore: m('ml_prediction_drift_score', 'gauge', 'prediction-drift', ['namespace', 'model', 'feature'], 'distance between live and reference distributions; 0 = same', 'README, Observability: prediction drift contract'),
   driftSamples: m('ml_prediction_drift_samples', 'gauge', 'prediction-drift', ['namespace', 'model'], 'predictions in the window the score was computed over', 'README, Observability: prediction drift contract'),
@@ -114,6 +132,11 @@ export const METRIC = {
   modelRequests: recorded('namespace_model:serving_requests:rate5m', ['namespace', 'model'], 'requests per second'),
   modelLatencyP95: recorded('namespace_model:serving_latency_seconds:p95_5m', ['namespace', 'model'], '95th percentile latency, seconds'),
   modelDrift: recorded('namespace_model:prediction_drift_score:max', ['namespace', 'model'], 'worst drift score over the model features'),
+  llmTtftP95: recorded('namespace_model:llm_time_to_first_token_seconds:p95_5m', ['namespace', 'model_name'], '95th percentile time to first token, seconds'),
+  llmItlP95: recorded('namespace_model:llm_inter_token_latency_seconds:p95_5m', ['namespace', 'model_name'], '95th percentile inter-token latency, seconds'),
+  llmQueueP95: recorded('namespace_model:llm_request_queue_seconds:p95_5m', ['namespace', 'model_name'], '95th percentile engine queue wait, seconds'),
+  teamServingGpuAllocated: recorded('team:serving_gpu_allocated:sum', ['team'], 'whole GPUs requested by running pods of the team serving namespace'),
+  teamServingGpuHours: recorded('team:serving_gpu_hours_allocated:1h', ['team'], 'GPU-hours allocated in the team serving namespace during the last hour (model servers included)'),
   modelDriftSamples: recorded('namespace_model:prediction_drift_samples:sum', ['namespace', 'model'], 'predictions behind the drift score'),
 } as const satisfies Record<string, MetricDefinition>;
 
@@ -126,8 +149,13 @@ export const ERROR_RATIO: Readonly<Record<SloWindow, MetricDefinition>> = Object
   SLO_WINDOWS.map((w) => [w, recorded(`namespace_model:serving_error_ratio:rate${w}`, ['namespace', 'model'], `share of 5xx responses over ${w}`)]),
 ) as Record<SloWindow, MetricDefinition>;
 
+/** `namespace_model:llm_error_ratio:rate<window>` for each SLO window (endpoint picker errors over requests). */
+export const LLM_ERROR_RATIO: Readonly<Record<SloWindow, MetricDefinition>> = Object.fromEntries(
+  SLO_WINDOWS.map((w) => [w, recorded(`namespace_model:llm_error_ratio:rate${w}`, ['namespace', 'model_name'], `share of LLM requests that failed over ${w}`)]),
+) as Record<SloWindow, MetricDefinition>;
+
 /** The whole catalogue: exporter metrics and recorded series. */
-export const METRIC_CATALOGUE: readonly MetricDefinition[] = [...Object.values(METRIC), ...Object.values(ERROR_RATIO)];
+export const METRIC_CATALOGUE: readonly MetricDefinition[] = [...Object.values(METRIC), ...Object.values(ERROR_RATIO), ...Object.values(LLM_ERROR_RATIO)];
 
 /** Catalogue entry of a series name (histogram series resolve to their histogram). */
 export function catalogueEntry(series: string): MetricDefinition | undefined {

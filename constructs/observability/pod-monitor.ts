@@ -40,6 +40,7 @@ export class PodMonitor extends Construct {
           path: e.path,
           scheme: e.scheme,
           honorLabels: e.honorLabels,
+          ...(e.insecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
           // Team workloads are not platform components: PlatformScrapeTargetDown leaves them to their owners.
           ...(target.inWorkflowNamespaces ? {} : { relabelings: [tagTarget(target.id)] }),
         })),

@@ -1,6 +1,6 @@
 import { ComponentName, Stage } from '../../environments/schema';
 import { AddonId } from '../catalog';
-import { SERVING_PORT } from '../tenancy/network-flows';
+import { ENDPOINT_PICKER_POD, LLM_FLOW_PORTS, SERVING_PORT } from '../tenancy/network-flows';
 import { MetricSource } from './metric-catalogue';
 
 /**
@@ -21,6 +21,8 @@ export interface ObservedCluster {
   readonly metricsPorts: readonly number[];
   /** Whether Flux runs on the cluster (the cdk8s/GitOps delivery). */
   readonly gitops: boolean;
+  /** Serving namespaces that run LLM services (their flows open the vLLM port to scraping). @default none */
+  readonly llmNamespaces?: readonly string[];
 }
 
 export interface ScrapeEndpoint {
@@ -81,7 +83,14 @@ export interface PodTarget {
   readonly ref: string;
   /** Pods in team workflow namespaces: the endpoints must be ports the NetworkPolicies allow. */
   readonly inWorkflowNamespaces: boolean;
+  /** The namespaces' own flows open these ports to scraping (LLM serving namespaces), whatever network.metricsPorts says. @default false */
+  readonly portsOpenedByFlows?: boolean;
 }
+
+/** Labels KServe's LLMInferenceService controller puts on model-server pods (single- and multi-node). */
+export const LLM_WORKLOAD_POD = { 'app.kubernetes.io/part-of': 'llminferenceservice', 'kserve.io/component': 'workload' } as const;
+/** Endpoint picker /metrics port (constructs/catalog/serving.ts). */
+export const ENDPOINT_PICKER_METRICS_PORT = LLM_FLOW_PORTS.endpointPickerMetrics;
 
 /** Queue-proxy user metrics port of Knative revisions (request count and latency). */
 export const KNATIVE_USER_METRICS_PORT = 9091;
@@ -169,6 +178,21 @@ export const POD_TARGETS: readonly PodTarget[] = [
     inWorkflowNamespaces: true,
   },
   {
+    kind: 'pod', id: 'llm-model-servers', namespaces: (c) => [...(c.llmNamespaces ?? [])],
+    matchLabels: { ...LLM_WORKLOAD_POD },
+    // vLLM serves /metrics on its OpenAI port, with KServe's self-signed certificate.
+    endpoints: [{ path: '/metrics', scheme: 'https', bearerToken: false, insecureSkipVerify: true, honorLabels: false, provides: 'vllm', portNumber: LLM_FLOW_PORTS.modelServer }],
+    installedBy: { external: 'KServe v0.20.0 LLMInferenceServices of the teams (constructs/serving)' },
+    ref: 'kserve/kserve pkg/controller/llmisvc workload labels; kserve-runtime-configs kserve-config-llm-template (port 8000, TLS)', inWorkflowNamespaces: true, portsOpenedByFlows: true,
+  },
+  {
+    kind: 'pod', id: 'llm-endpoint-pickers', namespaces: (c) => [...(c.llmNamespaces ?? [])],
+    matchLabels: { ...ENDPOINT_PICKER_POD },
+    endpoints: [{ ...http('', 'endpoint-picker'), port: undefined, portNumber: ENDPOINT_PICKER_METRICS_PORT }],
+    installedBy: { external: 'KServe v0.20.0 LLMInferenceService router scheduler (label from the platform vLLM preset)' },
+    ref: 'kserve-runtime-configs kserve-config-llm-scheduler (container port metrics 9090)', inWorkflowNamespaces: true, portsOpenedByFlows: true,
+  },
+  {
     kind: 'pod', id: 'drift-detectors',
     namespaces: (c) => c.workflowNamespaces.filter((n) => n.stage === 'monitoring' || n.stage === 'serving').map((n) => n.namespace),
     matchLabels: { [DRIFT_DETECTOR_LABEL]: 'true' },
@@ -191,7 +215,7 @@ export function scrapeTargets(c: ObservedCluster): { services: ServiceTarget[]; 
   for (const target of POD_TARGETS) {
     if (target.id === 'flux' && !c.gitops) continue;
     const namespaces = target.namespaces(c);
-    const endpoints = target.endpoints.filter((e) => !target.inWorkflowNamespaces || (e.portNumber !== undefined && c.metricsPorts.includes(e.portNumber)));
+    const endpoints = target.endpoints.filter((e) => !target.inWorkflowNamespaces || (e.portNumber !== undefined && (target.portsOpenedByFlows === true || c.metricsPorts.includes(e.portNumber))));
     if (namespaces.length > 0 && endpoints.length > 0) pods.push({ target, namespaces, endpoints });
   }
   return { services, pods };

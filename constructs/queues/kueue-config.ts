@@ -4,11 +4,11 @@ import { QUEUED_STAGES } from './queue-plan';
 
 /**
  * Job frameworks Kueue manages on this platform: plain Jobs, Trainer v2 TrainJobs and their JobSets,
- * serving Deployments. Only kinds an add-on installs on every cluster Kueue runs on: MultiKueue
+ * serving Deployments and LeaderWorkerSets (multi-node LLM servers; the lws add-on is on every cluster). Only kinds an add-on installs on every cluster Kueue runs on: MultiKueue
  * watches each integrated kind on the burst clusters and stays inactive while one is missing there
  * (Trainer v1's PyTorchJob was listed; nothing installs it, and it kept every burst cluster out).
  */
-export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob', 'jobset.x-k8s.io/jobset', 'deployment', 'statefulset', 'pod'] as const;
+export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob', 'jobset.x-k8s.io/jobset', 'deployment', 'statefulset', 'pod', 'leaderworkerset.x-k8s.io/leaderworkerset'] as const;
 
 /**
  * The Kueue manager Configuration, as the chart takes it (one YAML string that replaces the

@@ -23,6 +23,8 @@ export interface NetworkFlow {
   readonly peers: readonly FlowPeer[];
   /** Empty means every port. */
   readonly ports: readonly FlowPort[];
+  /** Pods of the namespace the flow is for. @default every pod */
+  readonly pods?: Readonly<Record<string, string>>;
 }
 
 export interface StageFlowInput {
@@ -32,7 +34,14 @@ export interface StageFlowInput {
   readonly stages: readonly Stage[];
   readonly objectStoreCidrs: readonly string[];
   readonly metricsPorts: readonly number[];
+  /** Serving only: the namespace runs LLM services (vLLM, endpoint picker). @default false */
+  readonly llmServing?: boolean;
 }
+
+/** LLM serving ports (constructs/catalog/serving.ts), repeated here so tenancy does not depend on serving. */
+export const LLM_FLOW_PORTS = { modelServer: 8000, endpointPicker: 9002, endpointPickerMetrics: 9090 } as const;
+/** Label of the endpoint picker pods (the platform vLLM preset sets it). */
+export const ENDPOINT_PICKER_POD = { 'ml.platform/llm-role': 'endpoint-picker' } as const;
 
 /** Port model servers and payload loggers listen on (KServe's default container port). */
 export const SERVING_PORT = 8080;
@@ -58,7 +67,7 @@ export function stageNetworkFlows(input: StageFlowInput): NetworkFlow[] {
       why: `only the observability namespace (${PLATFORM_NAMESPACES.observability}) may scrape metrics ports`,
       direction: 'ingress',
       peers: [{ kind: 'namespace', namespace: PLATFORM_NAMESPACES.observability }],
-      ports: input.metricsPorts.map((port) => ({ protocol: 'TCP', port })),
+      ports: [...new Set([...input.metricsPorts, ...(stage === 'serving' && input.llmServing === true ? [LLM_FLOW_PORTS.modelServer, LLM_FLOW_PORTS.endpointPickerMetrics] : [])])].map((port) => ({ protocol: 'TCP', port })),
     },
     {
       name: 'allow-same-namespace',
@@ -75,10 +84,13 @@ export function stageNetworkFlows(input: StageFlowInput): NetworkFlow[] {
       ports: [],
     },
   ];
-  if ((stage === 'data-prep' || stage === 'training') && input.objectStoreCidrs.length > 0) {
+  const llm = stage === 'serving' && input.llmServing === true;
+  if ((stage === 'data-prep' || stage === 'training' || llm) && input.objectStoreCidrs.length > 0) {
     flows.push({
       name: 'allow-object-store',
-      why: 'data preparation reads raw data and writes features, training reads features and writes checkpoints and models, over HTTPS to object storage',
+      why: llm
+        ? 'LLM model servers download model weights over HTTPS from object storage'
+        : 'data preparation reads raw data and writes features, training reads features and writes checkpoints and models, over HTTPS to object storage',
       direction: 'egress',
       peers: input.objectStoreCidrs.map((cidr) => ({ kind: 'cidr', cidr })),
       ports: [{ protocol: 'TCP', port: 443 }],
@@ -90,8 +102,19 @@ export function stageNetworkFlows(input: StageFlowInput): NetworkFlow[] {
       why: `inference requests enter only through the ingress gateway (${PLATFORM_NAMESPACES.gateway})`,
       direction: 'ingress',
       peers: [{ kind: 'namespace', namespace: PLATFORM_NAMESPACES.gateway }],
-      ports: [{ protocol: 'TCP', port: SERVING_PORT }],
+      // LLM services: the gateway calls the endpoint picker (ext_proc) and then the model server it picked.
+      ports: [SERVING_PORT, ...(llm ? [LLM_FLOW_PORTS.modelServer, LLM_FLOW_PORTS.endpointPicker] : [])].map((port) => ({ protocol: 'TCP' as const, port })),
     });
+    if (llm) {
+      flows.push({
+        name: 'allow-endpoint-picker-apiserver',
+        why: 'the endpoint picker watches its InferencePool and the model-server pods through the Kubernetes API (port 443 of the kubernetes Service, 6443 on the API server after NAT)',
+        direction: 'egress',
+        pods: { ...ENDPOINT_PICKER_POD },
+        peers: [{ kind: 'cidr', cidr: '0.0.0.0/0' }],
+        ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }],
+      });
+    }
     if (stages.includes('monitoring')) {
       flows.push({
         name: 'allow-payload-logging',

@@ -101,7 +101,7 @@ export class WorkflowNamespace extends Construct {
       new k8s.KubeNetworkPolicy(this, `flow-${flow.name}`, {
         metadata: meta(flow.name, { 'ml.platform/why': flow.why }),
         spec: {
-          podSelector: {},
+          podSelector: flow.pods === undefined ? {} : { matchLabels: { ...flow.pods } },
           policyTypes: [flow.direction === 'ingress' ? 'Ingress' : 'Egress'],
           ...(flow.direction === 'ingress' ? { ingress: [{ from: peers, ports }] } : { egress: [{ to: peers, ports }] }),
         },

@@ -1,0 +1,67 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { LLM_SERVING } from '../catalog/serving';
+import { LABEL, PART_OF } from '../labels';
+import { ENDPOINT_PICKER_POD } from '../tenancy/network-flows';
+import { VLLM_PRESET } from './llm-serving-plan';
+
+export interface LlmRuntimeImages {
+  /** vLLM model server. */
+  readonly vllm: string;
+  /** Endpoint picker (inference scheduler). */
+  readonly endpointPicker: string;
+  /** Endpoint picker's tokenizer sidecar. */
+  readonly tokenizer: string;
+}
+
+export interface LlmRuntimePresetProps {
+  /** Serving namespace the preset lives in (KServe resolves baseRefs in the service's namespace first). */
+  readonly namespace: string;
+  /** Images, already pointed at the mirror where the spec mirrors. @default the catalog's (LLM_SERVING.images) */
+  readonly images?: LlmRuntimeImages;
+}
+
+/** Restricted Pod Security for every container of the preset (KServe's templates leave runAsNonRoot to the image for some). */
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+} as const;
+
+/**
+ * The platform's vLLM preset: an LLMInferenceServiceConfig that KServe merges over its well-known
+ * configs for every service that names it in baseRefs. It pins every image the services run (model
+ * server, multi-node workers, endpoint picker and its tokenizer) to the catalog's, so the upstream
+ * templates' images (unmirrored) never reach a pod, and labels the endpoint picker for its network
+ * policy and monitor. Container fields merge by name with the well-known templates.
+ */
+export class LlmRuntimePreset extends Construct {
+  /** Name services put in baseRefs. */
+  readonly name = VLLM_PRESET;
+
+  constructor(scope: Construct, id: string, props: LlmRuntimePresetProps) {
+    super(scope, id);
+    const images = props.images ?? LLM_SERVING.images;
+    const main = { name: 'main', image: images.vllm, securityContext: { ...RESTRICTED } };
+    new ApiObject(this, 'preset', {
+      apiVersion: LLM_SERVING.apiVersion,
+      kind: 'LLMInferenceServiceConfig',
+      metadata: { name: VLLM_PRESET, namespace: props.namespace, labels: { [LABEL.partOf]: PART_OF } },
+      spec: {
+        template: { containers: [main] },
+        router: {
+          scheduler: {
+            labels: { ...ENDPOINT_PICKER_POD },
+            template: {
+              containers: [
+                { name: 'main', image: images.endpointPicker, securityContext: { ...RESTRICTED, readOnlyRootFilesystem: true } },
+                { name: 'tokenizer', image: images.tokenizer, securityContext: { ...RESTRICTED, readOnlyRootFilesystem: true } },
+              ],
+            },
+          },
+        },
+      },
+    });
+  }
+}
