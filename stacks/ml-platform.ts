@@ -219,7 +219,10 @@ export class MlPlatform extends Chart {
     if (!spec.components.llmServing || cluster.role !== 'primary' || !this.stages.includes('serving')) return;
     if (this.gitops) new GatewayApiCrds(this, 'gateway-api-crds');
     const gateway = new InferenceGateway(this, 'inference-gateway', { namespace: PLATFORM_NAMESPACES.gateway });
-    for (const ns of llmServingNamespaces(this.llmServices)) new LlmRuntimePreset(this, `llm-preset-${ns}`, { namespace: ns });
+    for (const ns of llmServingNamespaces(this.llmServices)) {
+      const owner = this.llmServices.find((s) => s.namespace === ns) as LlmServicePlan;
+      new LlmRuntimePreset(this, `llm-preset-${ns}`, { namespace: ns, team: owner.team, costCenter: owner.costCenter });
+    }
     for (const plan of this.llmServices) new LlmInferenceService(this, `llm-${plan.namespace}-${plan.name}`, { plan, gateway: { name: gateway.name, namespace: gateway.namespace } });
   }
 

@@ -4,23 +4,21 @@ import { LLM_SERVING } from '../catalog/serving';
 import { LABEL, PART_OF } from '../labels';
 import { STAGE_SERVICE_ACCOUNT } from '../tenancy/workflow-namespace';
 import { LlmServicePlan, VLLM_PRESET } from './llm-serving-plan';
+import { MODEL_SERVER_HOST, RESTRICTED_CONTAINER } from './llm-runtime-preset';
 
 export interface LlmInferenceServiceProps {
   /** The planned service (constructs/serving/llm-serving-plan.ts). */
   readonly plan: LlmServicePlan;
   /** The shared inference Gateway the service's HTTPRoute attaches to. */
   readonly gateway: { readonly name: string; readonly namespace: string };
-  /** Image of the multi-node workers (the vLLM image, mirrored where the spec mirrors). @default LLM_SERVING.images.vllm */
-  readonly workerImage?: string;
+  /** Model server image (single-node pods and multi-node leaders and workers). @default LLM_SERVING.images.vllm (mirrored at synth where the spec mirrors) */
+  readonly image?: string;
 }
-
-/** CPU and memory next to the GPUs of one model-server pod (vLLM loads weights through host memory). */
-const HOST_RESOURCES = { cpu: '4', memory: '32Gi' } as const;
 
 /** The model server container's resources: GPUs from the pool, requests equal to limits (Kueue counts requests). */
 function containerResources(plan: LlmServicePlan) {
   const gpus = String(plan.gpusPerReplica);
-  return { requests: { ...HOST_RESOURCES, [plan.gpuResource]: gpus }, limits: { ...HOST_RESOURCES, [plan.gpuResource]: gpus } };
+  return { requests: { ...MODEL_SERVER_HOST, [plan.gpuResource]: gpus }, limits: { ...MODEL_SERVER_HOST, [plan.gpuResource]: gpus } };
 }
 
 /**
@@ -36,11 +34,12 @@ export class LlmInferenceService extends Construct {
     super(scope, id);
     const { plan } = props;
     const multiNode = plan.nodesPerReplica > 1;
+    // Complete on its own (image, restricted security context, resources): the preset merges under it.
     const podSpec = {
       serviceAccountName: STAGE_SERVICE_ACCOUNT,
       nodeSelector: { ...plan.nodeSelector },
       tolerations: plan.tolerations.map((t) => ({ ...t })),
-      containers: [{ name: 'main', resources: containerResources(plan) }],
+      containers: [{ name: 'main', image: props.image ?? LLM_SERVING.images.vllm, securityContext: { ...RESTRICTED_CONTAINER }, resources: containerResources(plan) }],
     };
     new ApiObject(this, 'service', {
       apiVersion: LLM_SERVING.apiVersion,
@@ -48,17 +47,17 @@ export class LlmInferenceService extends Construct {
       metadata: {
         name: plan.name,
         namespace: plan.namespace,
-        labels: { [LABEL.partOf]: PART_OF, [LABEL.team]: plan.team, [LABEL.costCenter]: plan.costCenter, [LABEL.pool]: plan.pool, ...plan.kueueLabels },
+        labels: { [LABEL.partOf]: PART_OF, [LABEL.team]: plan.team, [LABEL.stage]: 'serving', [LABEL.costCenter]: plan.costCenter, [LABEL.pool]: plan.pool, ...plan.kueueLabels },
       },
       spec: {
         baseRefs: [{ name: VLLM_PRESET }],
         model: { uri: plan.modelUri, name: plan.modelName },
         replicas: plan.replicas,
         // Pod labels for showback by team and pool (the model server's own labels are KServe's).
-        labels: { [LABEL.team]: plan.team, [LABEL.costCenter]: plan.costCenter, [LABEL.pool]: plan.pool },
+        labels: { [LABEL.team]: plan.team, [LABEL.stage]: 'serving', [LABEL.costCenter]: plan.costCenter, [LABEL.pool]: plan.pool },
         ...(multiNode ? { parallelism: { tensor: plan.gpusPerReplica, pipeline: plan.nodesPerReplica } } : plan.gpusPerReplica > 1 ? { parallelism: { tensor: plan.gpusPerReplica } } : {}),
         template: podSpec,
-        ...(multiNode ? { worker: { ...podSpec, containers: [{ name: 'main', image: props.workerImage ?? LLM_SERVING.images.vllm, resources: containerResources(plan) }] } } : {}),
+        ...(multiNode ? { worker: podSpec } : {}),
         router: {
           gateway: { refs: [{ name: props.gateway.name, namespace: props.gateway.namespace }] },
           route: {},

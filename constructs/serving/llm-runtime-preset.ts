@@ -17,17 +17,27 @@ export interface LlmRuntimeImages {
 export interface LlmRuntimePresetProps {
   /** Serving namespace the preset lives in (KServe resolves baseRefs in the service's namespace first). */
   readonly namespace: string;
+  /** Team owning the namespace (cost labels). */
+  readonly team: string;
+  /** The team's cost center label value. */
+  readonly costCenter: string;
   /** Images, already pointed at the mirror where the spec mirrors. @default the catalog's (LLM_SERVING.images) */
   readonly images?: LlmRuntimeImages;
 }
 
-/** Restricted Pod Security for every container of the preset (KServe's templates leave runAsNonRoot to the image for some). */
-const RESTRICTED = {
+/** Restricted Pod Security for every container (KServe's templates leave runAsNonRoot to the image for some). */
+export const RESTRICTED_CONTAINER = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ['ALL'] },
   runAsNonRoot: true,
   seccompProfile: { type: 'RuntimeDefault' },
 } as const;
+
+/** CPU and memory next to a model server's GPUs (vLLM loads weights through host memory). */
+export const MODEL_SERVER_HOST = { cpu: '4', memory: '32Gi' } as const;
+/** The endpoint picker: upstream's requests, limits bounded (upstream allows 6 CPUs and 16Gi). */
+const EPP_RESOURCES = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } } as const;
+const TOKENIZER_RESOURCES = { requests: { cpu: '256m', memory: '500Mi' }, limits: { cpu: '1', memory: '1Gi' } } as const;
 
 /**
  * The platform's vLLM preset: an LLMInferenceServiceConfig that KServe merges over its well-known
@@ -43,11 +53,12 @@ export class LlmRuntimePreset extends Construct {
   constructor(scope: Construct, id: string, props: LlmRuntimePresetProps) {
     super(scope, id);
     const images = props.images ?? LLM_SERVING.images;
-    const main = { name: 'main', image: images.vllm, securityContext: { ...RESTRICTED } };
+    // Host CPU and memory of a model server; services add their GPUs (llm-inference-service.ts).
+    const main = { name: 'main', image: images.vllm, securityContext: { ...RESTRICTED_CONTAINER }, resources: { requests: { ...MODEL_SERVER_HOST }, limits: { ...MODEL_SERVER_HOST } } };
     new ApiObject(this, 'preset', {
       apiVersion: LLM_SERVING.apiVersion,
       kind: 'LLMInferenceServiceConfig',
-      metadata: { name: VLLM_PRESET, namespace: props.namespace, labels: { [LABEL.partOf]: PART_OF } },
+      metadata: { name: VLLM_PRESET, namespace: props.namespace, labels: { [LABEL.partOf]: PART_OF, [LABEL.team]: props.team, [LABEL.stage]: 'serving', [LABEL.costCenter]: props.costCenter } },
       spec: {
         template: { containers: [main] },
         router: {
@@ -55,8 +66,8 @@ export class LlmRuntimePreset extends Construct {
             labels: { ...ENDPOINT_PICKER_POD },
             template: {
               containers: [
-                { name: 'main', image: images.endpointPicker, securityContext: { ...RESTRICTED, readOnlyRootFilesystem: true } },
-                { name: 'tokenizer', image: images.tokenizer, securityContext: { ...RESTRICTED, readOnlyRootFilesystem: true } },
+                { name: 'main', image: images.endpointPicker, securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: true }, resources: EPP_RESOURCES },
+                { name: 'tokenizer', image: images.tokenizer, securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: true }, resources: TOKENIZER_RESOURCES },
               ],
             },
           },
