@@ -34,14 +34,6 @@ export const alertThresholdsSchema = z
       .min(90)
       .refine((v) => v < 100, { message: 'must be below 100: a 100% objective leaves no error budget to burn' })
       .default(99.5),
-    /** p95 time to first token objective of LLM services, milliseconds. */
-    llmTimeToFirstTokenP95Ms: z.int().min(1).max(600000).default(2000),
-    /** p95 inter-token latency objective of LLM services, milliseconds (about 10 tokens/s per stream at 100). */
-    llmInterTokenLatencyP95Ms: z.int().min(1).max(60000).default(100),
-    /** vLLM KV-cache use, percent, above which new requests queue or are preempted (LlmKvCacheNearFull). */
-    llmKvCachePercent: percent(90),
-    /** p95 seconds a request waits in the vLLM engine queue before LlmRequestsWaitingTooLong. */
-    llmQueueWaitP95Seconds: z.number().gt(0).max(3600).default(5),
     /** Drift score (see the drift metric contract) above which PredictionDrift fires. */
     driftScoreThreshold: z.number().gt(0).max(100).default(0.2),
     /** Fewest predictions behind a drift score before it is trusted. */

@@ -1,5 +1,5 @@
 import { AlertThresholds } from '../../environments/observability-schema';
-import { ERROR_RATIO, LLM_ERROR_RATIO, METRIC, MetricDefinition, SloWindow } from './metric-catalogue';
+import { ERROR_RATIO, METRIC, SloWindow } from './metric-catalogue';
 import { promql, Query } from './promql';
 
 /** Alerts of the platform, built from the spec's thresholds. Pure data; PrometheusRule renders it. */
@@ -27,8 +27,8 @@ const training = promql`max by (namespace) (${M.namespaceLabels}{label_ml_platfo
 const teamNamespaces = promql`max by (namespace) (${M.namespaceLabels}{label_ml_platform_team!=""})`;
 
 /** Multi-window, multi-burn-rate condition: both windows burn faster than `rate` times the budget. */
-function burning(long: SloWindow, short: SloWindow, rate: number, budget: number, ratio: Readonly<Record<SloWindow, MetricDefinition>> = ERROR_RATIO): Query {
-  return promql`(${ratio[long]} > ${rate * budget} and ${ratio[short]} > ${rate * budget})`;
+function burning(long: SloWindow, short: SloWindow, rate: number, budget: number): Query {
+  return promql`(${ERROR_RATIO[long]} > ${rate * budget} and ${ERROR_RATIO[short]} > ${rate * budget})`;
 }
 
 export function alertGroups(t: AlertThresholds): AlertGroup[] {
@@ -164,59 +164,6 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
           severity: 'warning',
           summary: 'Live predictions drifted from the reference',
           description: `{{ $labels.namespace }}/{{ $labels.model }} has drift score {{ $value | humanize }} (threshold ${t.driftScoreThreshold}, at least ${t.driftMinSamples} predictions): check inputs and consider retraining.`,
-        },
-      ],
-    },
-    {
-      name: 'ml-platform.llm-serving',
-      rules: [
-        {
-          alert: 'LlmTimeToFirstTokenP95High',
-          query: promql`${M.llmTtftP95} * 1000 > ${t.llmTimeToFirstTokenP95Ms}`,
-          for: '10m',
-          severity: 'warning',
-          summary: 'LLM time to first token is above its objective',
-          description: `{{ $labels.namespace }}/{{ $labels.model_name }} takes {{ $value | humanize }} ms to the first token for 5% of requests (objective ${t.llmTimeToFirstTokenP95Ms} ms).`,
-        },
-        {
-          alert: 'LlmInterTokenLatencyP95High',
-          query: promql`${M.llmItlP95} * 1000 > ${t.llmInterTokenLatencyP95Ms}`,
-          for: '10m',
-          severity: 'warning',
-          summary: 'LLM inter-token latency is above its objective',
-          description: `{{ $labels.namespace }}/{{ $labels.model_name }} streams 5% of tokens more than {{ $value | humanize }} ms apart (objective ${t.llmInterTokenLatencyP95Ms} ms).`,
-        },
-        {
-          alert: 'LlmKvCacheNearFull',
-          query: promql`max by (namespace, pod, model_name) (${M.vllmKvCache}) * 100 > ${t.llmKvCachePercent}`,
-          for: '15m',
-          severity: 'warning',
-          summary: 'A vLLM server has almost no KV cache left',
-          description: `{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.model_name }}) uses {{ $value | humanize }}% of its KV cache (threshold ${t.llmKvCachePercent}%): new requests wait or running ones are preempted.`,
-        },
-        {
-          alert: 'LlmRequestsWaitingTooLong',
-          query: promql`${M.llmQueueP95} > ${t.llmQueueWaitP95Seconds} and on (namespace, model_name) sum by (namespace, model_name) (${M.vllmWaiting}) > 0`,
-          for: '10m',
-          severity: 'warning',
-          summary: 'LLM requests wait too long for a model server',
-          description: `{{ $labels.namespace }}/{{ $labels.model_name }}: 5% of requests wait more than {{ $value | humanize }} s in the engine queue (threshold ${t.llmQueueWaitP95Seconds} s) and some are waiting now.`,
-        },
-        {
-          alert: 'LlmErrorBudgetFastBurn',
-          query: promql`${burning('1h', '5m', 14.4, budget, LLM_ERROR_RATIO)} or ${burning('6h', '30m', 6, budget, LLM_ERROR_RATIO)}`,
-          for: '2m',
-          severity: 'critical',
-          summary: 'An LLM service is burning its error budget fast',
-          description: `{{ $labels.namespace }}/{{ $labels.model_name }} fails {{ $value | humanizePercentage }} of requests; at this rate the ${t.servingAvailabilityPercent}% availability budget of 30 days is gone within days.`,
-        },
-        {
-          alert: 'LlmErrorBudgetSlowBurn',
-          query: promql`${burning('1d', '2h', 3, budget, LLM_ERROR_RATIO)} or ${burning('3d', '6h', 1, budget, LLM_ERROR_RATIO)}`,
-          for: '15m',
-          severity: 'warning',
-          summary: 'An LLM service is slowly burning its error budget',
-          description: `{{ $labels.namespace }}/{{ $labels.model_name }} fails {{ $value | humanizePercentage }} of requests, more than the ${t.servingAvailabilityPercent}% availability objective allows over 30 days.`,
         },
       ],
     },

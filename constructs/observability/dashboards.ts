@@ -1,5 +1,5 @@
 import { DashboardSpec, PanelSpec } from './dashboard';
-import { ERROR_RATIO, LLM_ERROR_RATIO, METRIC } from './metric-catalogue';
+import { ERROR_RATIO, METRIC } from './metric-catalogue';
 import { bucket, promql } from './promql';
 
 /** The platform's Grafana dashboards. Pure data: panels whose exporters a cluster lacks are dropped there. */
@@ -85,29 +85,6 @@ export const MODEL_SERVING: DashboardSpec = {
   ],
 };
 
-export const LLM_SERVING: DashboardSpec = {
-  uid: 'ml-llm-serving',
-  title: 'ML platform / LLM serving',
-  description: 'LLM services (KServe LLMInferenceService, vLLM): time to first token, inter-token latency, queueing, KV cache, tokens, errors.',
-  tags: [...TAGS, 'llm'],
-  variables: [{ name: 'namespace', label: 'Namespace', metric: M.namespaceLabels, labelName: 'namespace' }],
-  panels: [
-    timeseries('Time to first token, p95', 's', [{ query: promql`${M.llmTtftP95}${NS}`, legend: '{{namespace}}/{{model_name}}' }]),
-    timeseries('Inter-token latency, p95', 's', [{ query: promql`${M.llmItlP95}${NS}`, legend: '{{namespace}}/{{model_name}}' }]),
-    timeseries('Requests running and waiting', 'short', [
-      { query: promql`sum by (namespace, model_name) (${M.vllmRunning}${NS})`, legend: '{{namespace}}/{{model_name}} running' },
-      { query: promql`sum by (namespace, model_name) (${M.vllmWaiting}${NS})`, legend: '{{namespace}}/{{model_name}} waiting' },
-    ]),
-    timeseries('Engine queue wait, p95', 's', [{ query: promql`${M.llmQueueP95}${NS}`, legend: '{{namespace}}/{{model_name}}' }]),
-    timeseries('KV cache used per server', 'percentunit', [{ query: promql`max by (namespace, pod) (${M.vllmKvCache}${NS})`, legend: '{{namespace}}/{{pod}}' }]),
-    timeseries('Output tokens per second', 'short', [{ query: promql`sum by (namespace, model_name) (rate(${M.vllmGenerationTokens}${NS}[$__rate_interval]))`, legend: '{{namespace}}/{{model_name}}' }]),
-    timeseries('Error ratio (endpoint picker), 5m and 1h', 'percentunit', [
-      { query: promql`${LLM_ERROR_RATIO['5m']}${NS}`, legend: '{{namespace}}/{{model_name}} 5m' },
-      { query: promql`${LLM_ERROR_RATIO['1h']}${NS}`, legend: '{{namespace}}/{{model_name}} 1h' },
-    ], 24),
-  ],
-};
-
 export const GPU_COST: DashboardSpec = {
   uid: 'ml-gpu-cost',
   title: 'ML platform / GPU cost showback',
@@ -136,13 +113,6 @@ export const GPU_COST: DashboardSpec = {
         { query: promql`sum_over_time(${M.nsGpuHoursUsed}[$__range:1h])`, legend: 'used', instant: true },
       ],
     },
-    {
-      title: 'Serving GPU-hours per team (range)',
-      kind: 'bargauge',
-      unit: 'short',
-      width: 24,
-      targets: [{ query: promql`sum_over_time(${M.teamServingGpuHours}${TEAM}[$__range:1h])`, legend: '{{team}} serving', instant: true }],
-    },
     timeseries('GPU efficiency per team (used / allocated)', 'percentunit', [{ query: promql`${M.teamGpuUsed}${TEAM} / (${M.teamGpuAllocated}${TEAM} > 0)`, legend: '{{team}}' }], 24),
     timeseries('GPU cost per namespace, per hour (OpenCost)', 'currencyUSD', [
       { query: promql`sum by (namespace) (${M.containerGpuAllocation} * on (node) group_left () max by (node) (${M.nodeGpuHourlyCost}))`, legend: '{{namespace}}' },
@@ -150,4 +120,4 @@ export const GPU_COST: DashboardSpec = {
   ],
 };
 
-export const DASHBOARDS: readonly DashboardSpec[] = [GPU_FLEET, TEAM_QUEUES, MODEL_SERVING, LLM_SERVING, GPU_COST];
+export const DASHBOARDS: readonly DashboardSpec[] = [GPU_FLEET, TEAM_QUEUES, MODEL_SERVING, GPU_COST];

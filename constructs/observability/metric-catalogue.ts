@@ -132,11 +132,6 @@ export const METRIC = {
   modelRequests: recorded('namespace_model:serving_requests:rate5m', ['namespace', 'model'], 'requests per second'),
   modelLatencyP95: recorded('namespace_model:serving_latency_seconds:p95_5m', ['namespace', 'model'], '95th percentile latency, seconds'),
   modelDrift: recorded('namespace_model:prediction_drift_score:max', ['namespace', 'model'], 'worst drift score over the model features'),
-  llmTtftP95: recorded('namespace_model:llm_time_to_first_token_seconds:p95_5m', ['namespace', 'model_name'], '95th percentile time to first token, seconds'),
-  llmItlP95: recorded('namespace_model:llm_inter_token_latency_seconds:p95_5m', ['namespace', 'model_name'], '95th percentile inter-token latency, seconds'),
-  llmQueueP95: recorded('namespace_model:llm_request_queue_seconds:p95_5m', ['namespace', 'model_name'], '95th percentile engine queue wait, seconds'),
-  teamServingGpuAllocated: recorded('team:serving_gpu_allocated:sum', ['team'], 'whole GPUs requested by running pods of the team serving namespace'),
-  teamServingGpuHours: recorded('team:serving_gpu_hours_allocated:1h', ['team'], 'GPU-hours allocated in the team serving namespace during the last hour (model servers included)'),
   modelDriftSamples: recorded('namespace_model:prediction_drift_samples:sum', ['namespace', 'model'], 'predictions behind the drift score'),
 } as const satisfies Record<string, MetricDefinition>;
 
@@ -149,13 +144,8 @@ export const ERROR_RATIO: Readonly<Record<SloWindow, MetricDefinition>> = Object
   SLO_WINDOWS.map((w) => [w, recorded(`namespace_model:serving_error_ratio:rate${w}`, ['namespace', 'model'], `share of 5xx responses over ${w}`)]),
 ) as Record<SloWindow, MetricDefinition>;
 
-/** `namespace_model:llm_error_ratio:rate<window>` for each SLO window (endpoint picker errors over requests). */
-export const LLM_ERROR_RATIO: Readonly<Record<SloWindow, MetricDefinition>> = Object.fromEntries(
-  SLO_WINDOWS.map((w) => [w, recorded(`namespace_model:llm_error_ratio:rate${w}`, ['namespace', 'model_name'], `share of LLM requests that failed over ${w}`)]),
-) as Record<SloWindow, MetricDefinition>;
-
 /** The whole catalogue: exporter metrics and recorded series. */
-export const METRIC_CATALOGUE: readonly MetricDefinition[] = [...Object.values(METRIC), ...Object.values(ERROR_RATIO), ...Object.values(LLM_ERROR_RATIO)];
+export const METRIC_CATALOGUE: readonly MetricDefinition[] = [...Object.values(METRIC), ...Object.values(ERROR_RATIO)];
 
 /** Catalogue entry of a series name (histogram series resolve to their histogram). */
 export function catalogueEntry(series: string): MetricDefinition | undefined {

@@ -1,4 +1,4 @@
-import { ERROR_RATIO, LLM_ERROR_RATIO, METRIC, MetricDefinition, SLO_WINDOWS } from './metric-catalogue';
+import { ERROR_RATIO, METRIC, MetricDefinition, SLO_WINDOWS } from './metric-catalogue';
 import { bucket, promql, Query } from './promql';
 
 /**
@@ -40,9 +40,6 @@ const byModel = (q: Query): Query => promql`sum by (namespace, model) (label_rep
 
 const rule = (record: MetricDefinition, ...queries: Query[]): RecordingRule => ({ record, queries });
 
-/** 95th percentile over 5 minutes of a vLLM histogram, per namespace and served model. */
-const llmP95 = (h: MetricDefinition): Query => promql`histogram_quantile(0.95, sum by (namespace, model_name, le) (rate(${bucket(h)}[5m])))`;
-
 /** How often the recording rules run (the PrometheusRule groups' interval), minutes. */
 export const RECORDING_INTERVAL_MINUTES = 1;
 
@@ -66,9 +63,6 @@ export const RECORDING_GROUPS: readonly RecordingGroup[] = [
       rule(M.nsGpuHoursUsed, gpuHours(M.nsGpuUsed)),
       rule(M.teamGpuHoursAllocated, gpuHours(M.teamGpuAllocated)),
       rule(M.teamGpuHoursUsed, gpuHours(M.teamGpuUsed)),
-      // Serving showback: GPUs held in the serving stage (model servers, LLM ones included) per team.
-      rule(M.teamServingGpuAllocated, promql`sum by (team) (${withTeam(promql`${M.nsGpuAllocated} * on (namespace) group_left () max by (namespace) (${M.namespaceLabels}{label_ml_platform_stage="serving"})`)})`),
-      rule(M.teamServingGpuHours, gpuHours(M.teamServingGpuAllocated)),
     ],
   },
   {
@@ -96,16 +90,6 @@ export const RECORDING_GROUPS: readonly RecordingGroup[] = [
       ),
       rule(M.modelDrift, promql`max by (namespace, model) (${M.driftScore})`),
       rule(M.modelDriftSamples, promql`sum by (namespace, model) (${M.driftSamples})`),
-    ],
-  },
-  {
-    // LLM services: latency quantiles from vLLM, errors from the endpoint picker, per served model.
-    name: 'ml-platform.llm-serving',
-    rules: [
-      rule(M.llmTtftP95, llmP95(M.vllmTtft)),
-      rule(M.llmItlP95, llmP95(M.vllmItl)),
-      rule(M.llmQueueP95, llmP95(M.vllmQueueTime)),
-      ...SLO_WINDOWS.map((w) => rule(LLM_ERROR_RATIO[w], promql`sum by (namespace, model_name) (rate(${M.eppErrors}[${w}])) / sum by (namespace, model_name) (rate(${M.eppRequests}[${w}]))`)),
     ],
   },
 ];

@@ -50,7 +50,7 @@ describe('Observability', () => {
 
   it('leaves out what a cluster cannot compute, and says so', () => {
     const plan = planObservability(burst, obs);
-    expect(plan.omittedAlerts).toEqual(['ModelLatencyP95High', 'ModelErrorBudgetFastBurn', 'ModelErrorBudgetSlowBurn', 'PredictionDrift', 'LlmTimeToFirstTokenP95High', 'LlmInterTokenLatencyP95High', 'LlmKvCacheNearFull', 'LlmRequestsWaitingTooLong', 'LlmErrorBudgetFastBurn', 'LlmErrorBudgetSlowBurn']);
+    expect(plan.omittedAlerts).toEqual(['ModelLatencyP95High', 'ModelErrorBudgetFastBurn', 'ModelErrorBudgetSlowBurn', 'PredictionDrift']);
     expect(plan.dashboards.map((d) => d.uid)).not.toContain('ml-model-serving');
     expect(plan.services.map((s) => s.id)).not.toContain('kubeflow-pipelines');
 
