@@ -1,13 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AddonDefinition, addon, ADDONS, GITOPS, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
+import { AddonDefinition, addon, ADDONS, GITOPS, LLM_SERVING, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
 import { FluxHelmRelease } from '../constructs/delivery/flux-helm-release';
 import { deviceClassBudget, DraPoolPlan, planDra } from '../constructs/gpu/dra-allocation';
 import { DraDeviceClasses } from '../constructs/gpu/dra-device-classes';
 import { GpuNodePool } from '../constructs/gpu/gpu-node-pool';
 import { GpuSharingConfig } from '../constructs/gpu/gpu-sharing-config';
 import { HarborProxyCache } from '../constructs/supply-chain/harbor-proxy-cache';
-import { endpointHost, parseImage } from '../constructs/supply-chain/image-mirror';
+import { endpointHost, mirrorImage, parseImage } from '../constructs/supply-chain/image-mirror';
 import { ImageSignaturePolicy, SIGNATURE_OPT_IN_LABEL } from '../constructs/supply-chain/image-signature-policy';
 import { Kubeflow, KubeflowProps } from '../constructs/kubeflow/kubeflow';
 import { KueueQueues } from '../constructs/queues/kueue-queues';
@@ -219,11 +219,15 @@ export class MlPlatform extends Chart {
     if (!spec.components.llmServing || cluster.role !== 'primary' || !this.stages.includes('serving')) return;
     if (this.gitops) new GatewayApiCrds(this, 'gateway-api-crds');
     const gateway = new InferenceGateway(this, 'inference-gateway', { namespace: PLATFORM_NAMESPACES.gateway });
+    // Team namespaces pull only from the cluster registry (trusted-image policy): the LLM images are
+    // copies there, under the project named for their upstream registry (`npm run images` lists them).
+    const fromRegistry = (image: string): string => mirrorImage(image, cluster.registry.endpoint);
+    const images = { vllm: fromRegistry(LLM_SERVING.images.vllm), endpointPicker: fromRegistry(LLM_SERVING.images.endpointPicker), tokenizer: fromRegistry(LLM_SERVING.images.tokenizer) };
     for (const ns of llmServingNamespaces(this.llmServices)) {
       const owner = this.llmServices.find((s) => s.namespace === ns) as LlmServicePlan;
-      new LlmRuntimePreset(this, `llm-preset-${ns}`, { namespace: ns, team: owner.team, costCenter: owner.costCenter });
+      new LlmRuntimePreset(this, `llm-preset-${ns}`, { namespace: ns, team: owner.team, costCenter: owner.costCenter, images });
     }
-    for (const plan of this.llmServices) new LlmInferenceService(this, `llm-${plan.namespace}-${plan.name}`, { plan, gateway: { name: gateway.name, namespace: gateway.namespace } });
+    for (const plan of this.llmServices) new LlmInferenceService(this, `llm-${plan.namespace}-${plan.name}`, { plan, gateway: { name: gateway.name, namespace: gateway.namespace }, image: images.vllm });
   }
 
   /** Metrics, alerts and dashboards on top of kube-prometheus-stack. */

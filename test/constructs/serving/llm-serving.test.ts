@@ -133,3 +133,15 @@ describe('the synthesized environments', () => {
   });
 });
 
+
+describe('LLM pods run only trusted images', () => {
+  it.each(['dev', 'staging', 'prod'])('%s: every LLM image is under the cluster registry', (env) => {
+    const spec = loadEnvironment(env);
+    const primary = rendered(env).find((c) => c.cluster.role === 'primary')!;
+    const llm = primary.files.flatMap((f) => f.objects).filter((o) => o.kind === 'LLMInferenceService' || o.kind === 'LLMInferenceServiceConfig');
+    const images = JSON.stringify(llm).match(/"image":"[^"]+"/g) ?? [];
+    expect(images.length).toBeGreaterThan(0);
+    for (const i of images) expect(i.slice(9, -1).startsWith(`${primary.cluster.registry.endpoint}/`)).toBe(true);
+    expect(spec.components.llmServing).toBe(true);
+  });
+});
