@@ -9,6 +9,9 @@ module.exports = {
   roots: ['<rootDir>/test/upstream'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 900000,
-  maxWorkers: 1,
+  // Two files at a time: the Kueue scenario files mostly wait on Kueue's timeouts (10 min pods-ready,
+  // 5 min worker-lost), so kueue.test.ts and kueue-multikueue.test.ts overlap, and the CPU-bound
+  // suites run beside them.
+  maxWorkers: 2,
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
 };

@@ -179,6 +179,19 @@ export const platformSpecSchema = z.strictObject({
       metricsPorts: z.array(z.int().min(1).max(65535)).min(1).default([8080, 9090, 9091]),
     })
     .default({ objectStoreCidrs: [], metricsPorts: [8080, 9090, 9091] }),
+  /** How the primary dispatches to the burst clusters (MultiKueue); unused without burst clusters. */
+  burst: z
+    .strictObject({
+      /**
+       * Minutes a job admitted on a burst cluster that the primary cannot reach stays there before
+       * the primary takes it back and dispatches it again (Kueue's `multiKueue.workerLostTimeout`).
+       * Long enough to ride out a control-plane upgrade or failover without running the job twice;
+       * short enough that a revoked or deleted burst cluster does not hold the team's burst quota
+       * for long (Kueue's own default is 15). @default 5
+       */
+      workerLostTimeoutMinutes: z.int().min(1).max(1440).default(5),
+    })
+    .default({ workerLostTimeoutMinutes: 5 }),
   /** Prometheus retention and storage, alert thresholds (environments/observability-schema.ts). */
   observability: observabilitySchema,
 });

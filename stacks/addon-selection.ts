@@ -3,8 +3,8 @@ import { endpointHost, mirrorImage, mirrorProject, mirrorRegistry, mirrorReposit
 import { workflowNamespaceName } from '../constructs/tenancy/platform-namespaces';
 import { clusterPolicyValues } from '../constructs/gpu/gpu-sharing-config';
 import { draDriverValues } from '../constructs/gpu/dra-driver-values';
-import { deviceClassMappings, isDraPool, planDra } from '../constructs/gpu/dra-allocation';
-import { kueueManagerConfig } from '../constructs/queues/kueue-config';
+import { isDraPool } from '../constructs/gpu/dra-allocation';
+import { kueueConfigOptions, kueueManagerConfig } from '../constructs/queues/kueue-config';
 import { kubePrometheusStackValues, openCostValues } from '../constructs/observability/stack-values';
 import { ClusterSpec, clusterStages, PlatformSpec } from '../environments';
 
@@ -93,9 +93,7 @@ function componentValues(addon: AddonDefinition, spec: PlatformSpec, cluster: Cl
       return mergeValues(addon.defaultValues, { externalURL: `https://${host}`, expose: { tls: { auto: { commonName: host } } } });
     }
     case 'kueue': {
-      const dispatches = cluster.role === 'primary' && spec.clusters.some((c) => c.role === 'burst');
-      const mappings = deviceClassMappings(planDra(spec, cluster, clusterStages(spec, cluster)));
-      return mergeValues(addon.defaultValues, { managerConfig: { controllerManagerConfigYaml: kueueManagerConfig({ multiKueue: dispatches, deviceClassMappings: mappings }) } });
+      return mergeValues(addon.defaultValues, { managerConfig: { controllerManagerConfigYaml: kueueManagerConfig(kueueConfigOptions(spec, cluster)) } });
     }
     case 'dra-driver-nvidia-gpu':
       return mergeValues(addon.defaultValues, draDriverValues(cluster));

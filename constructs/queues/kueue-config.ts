@@ -1,4 +1,7 @@
 import * as YAML from 'yaml';
+import { ClusterSpec, PlatformSpec } from '../../environments/schema';
+import { clusterStages } from '../../environments/cross-checks';
+import { deviceClassMappings, planDra } from '../gpu/dra-allocation';
 import { LABEL } from '../labels';
 import { QUEUED_STAGES } from './queue-plan';
 
@@ -9,6 +12,27 @@ import { QUEUED_STAGES } from './queue-plan';
  * (Trainer v1's PyTorchJob was listed; nothing installs it, and it kept every burst cluster out).
  */
 export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob', 'jobset.x-k8s.io/jobset', 'deployment', 'statefulset', 'pod', 'leaderworkerset.x-k8s.io/leaderworkerset'] as const;
+
+/** Whether the cluster is a MultiKueue manager, and how long it waits for a burst cluster it lost. */
+export type KueueConfigOptions = (
+  /** A cluster that dispatches nowhere: dev, every burst cluster. */
+  | { readonly multiKueue: false }
+  /** A primary with burst clusters: the MultiKueue manager. */
+  | { readonly multiKueue: true; readonly workerLostTimeoutMinutes: number }
+) & {
+  /**
+   * DRA pools' DeviceClasses and the quota resource each counts as (KueueDRAIntegration, beta and
+   * on by default from Kueue 0.18). @default none: no `resources` block
+   */
+  readonly deviceClassMappings?: readonly { readonly name: string; readonly deviceClassNames: readonly string[] }[];
+};
+
+/** A primary with burst clusters is the MultiKueue manager; every other cluster only runs its own queues. DRA pools map their DeviceClasses to quota. */
+export function kueueConfigOptions(spec: PlatformSpec, cluster: ClusterSpec): KueueConfigOptions {
+  const dispatches = cluster.role === 'primary' && spec.clusters.some((c) => c.role === 'burst');
+  const mappings = deviceClassMappings(planDra(spec, cluster, clusterStages(spec, cluster)));
+  return dispatches ? { multiKueue: true, workerLostTimeoutMinutes: spec.burst.workerLostTimeoutMinutes, deviceClassMappings: mappings } : { multiKueue: false, deviceClassMappings: mappings };
+}
 
 /**
  * The Kueue manager Configuration, as the chart takes it (one YAML string that replaces the
@@ -24,16 +48,11 @@ export const KUEUE_INTEGRATIONS = ['batch/job', 'trainer.kubeflow.org/trainjob',
  * gated), so GPU work cannot start outside the quota by leaving the label off and tolerating the
  * GPU taint itself. Other namespaces, system ones included, are never gated; GPU requests in the
  * other team stages are refused by their ResourceQuota (no GPU budget).
+ *
+ * On a primary with burst clusters, a job admitted on a burst cluster the primary can no longer
+ * reach is taken back and dispatched again after the spec's `burst.workerLostTimeoutMinutes`.
  */
-export function kueueManagerConfig(options: {
-  /** Whether this Kueue dispatches to burst clusters. */
-  readonly multiKueue: boolean;
-  /**
-   * DRA pools' DeviceClasses and the quota resource each counts as (KueueDRAIntegration, beta and
-   * on by default from Kueue 0.18). @default none: no `resources` block
-   */
-  readonly deviceClassMappings?: readonly { readonly name: string; readonly deviceClassNames: readonly string[] }[];
-}): string {
+export function kueueManagerConfig(options: KueueConfigOptions): string {
   const mappings = options.deviceClassMappings ?? [];
   const config = {
     apiVersion: 'config.kueue.x-k8s.io/v1beta2',
@@ -53,7 +72,7 @@ export function kueueManagerConfig(options: {
     integrations: { frameworks: [...KUEUE_INTEGRATIONS] },
     fairSharing: { preemptionStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'] },
     ...(mappings.length > 0 ? { resources: { deviceClassMappings: mappings.map((m) => ({ name: m.name, deviceClassNames: [...m.deviceClassNames] })) } } : {}),
-    ...(options.multiKueue ? { multiKueue: { gcInterval: '1m', origin: 'multikueue', workerLostTimeout: '15m' } } : {}),
+    ...(options.multiKueue ? { multiKueue: { gcInterval: '1m', origin: 'multikueue', workerLostTimeout: `${options.workerLostTimeoutMinutes}m` } } : {}),
   };
   return YAML.stringify(config, { lineWidth: 0 });
 }

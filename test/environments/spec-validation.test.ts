@@ -104,6 +104,8 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['chart mirror with a trailing slash', dev, [['images', { chartMirror: 'oci://harbor.example.com/charts/' }]], /dev: images\.chartMirror must be a Helm repository URL \(https:\/\/host\/path\) or an OCI prefix \(oci:\/\/host\/path\) without a trailing slash/],
   ['chart mirror without a scheme', dev, [['images', { chartMirror: 'harbor.example.com/charts' }]], /dev: images\.chartMirror must be a Helm repository URL/],
   ['rescan interval too long', dev, [['images', { rescanIntervalHours: 500 }]], /dev: images\.rescanIntervalHours must be <= 168 \(got 500\)/],
+  ['worker-lost timeout of zero', prod, [['burst', { workerLostTimeoutMinutes: 0 }]], /prod: burst\.workerLostTimeoutMinutes must be >= 1 \(got 0\)/],
+  ['worker-lost timeout in seconds', prod, [['burst', { workerLostTimeoutMinutes: 0.5 }]], /prod: burst\.workerLostTimeoutMinutes must be an integer \(got 0\.5\)/],
   ['pool quotas over a pool\'s capacity', staging, [['teams.0.poolQuotas.a100', 12]], /staging: teams\[1\]\.poolQuotas\.a100 pool "a100" offers 16 but the teams' quotas add up to 20 \(vision 12, nlp 8\)/],
   ['pool quota for an unknown pool', dev, [['teams.0.poolQuotas.h100', 2]], /dev: teams\[0\]\.poolQuotas\.h100 names GPU pool "h100", which no cluster has \(pools: shared-t4\)/],
   ['queued GPUs above the namespace budget', staging, [['teams.0.quotas.training.gpu', 10]], /staging: teams\[0\]\.poolQuotas team "vision" queues 16 gpu on cluster "onprem-dc1" but its training \+ serving quotas allow 14/],

@@ -1,6 +1,7 @@
 import * as YAML from 'yaml';
-import { kueueManagerConfig } from '../../../constructs/queues/kueue-config';
-import { loadEnvironment } from '../../../environments';
+import { kueueConfigOptions, kueueManagerConfig } from '../../../constructs/queues/kueue-config';
+import { loadEnvironment, parseSpec } from '../../../environments';
+import { prod as prodInput } from '../../../environments/prod';
 import { clusterValues } from '../../../stacks/addon-selection';
 import { addon } from '../../../constructs/catalog';
 import { dig } from '../../support/dig';
@@ -22,5 +23,17 @@ describe('Kueue manager configuration', () => {
     expect(on(1)).toBeUndefined();
     const dev = loadEnvironment('dev');
     expect(YAML.parse(dig(clusterValues(kueue, dev, dev.clusters[0]), 'managerConfig.controllerManagerConfigYaml') as string).multiKueue).toBeUndefined();
+  });
+
+  it("takes a lost burst cluster's jobs back after the spec's burst.workerLostTimeoutMinutes (default 5)", () => {
+    const kueue = addon('kueue');
+    const multiKueueOf = (spec: ReturnType<typeof loadEnvironment>) =>
+      YAML.parse(dig(clusterValues(kueue, spec, spec.clusters[0]), 'managerConfig.controllerManagerConfigYaml') as string).multiKueue;
+    const prod = loadEnvironment('prod');
+    expect(prod.burst.workerLostTimeoutMinutes).toBe(5);
+    expect(multiKueueOf(prod)).toEqual({ gcInterval: '1m', origin: 'multikueue', workerLostTimeout: '5m' });
+    const patient = parseSpec({ ...prodInput, burst: { workerLostTimeoutMinutes: 20 } }, 'prod');
+    expect(multiKueueOf(patient).workerLostTimeout).toBe('20m');
+    expect(kueueConfigOptions(patient, patient.clusters[1])).toEqual({ multiKueue: false });
   });
 });

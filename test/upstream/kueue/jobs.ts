@@ -102,6 +102,10 @@ export interface Workload {
       readonly podSetAssignments: readonly { readonly name: string; readonly flavors?: Readonly<Record<string, string>>; readonly resourceUsage?: Readonly<Record<string, string>>; readonly count?: number }[];
     };
     readonly requeueState?: { readonly count?: number };
+    /** MultiKueue: the worker cluster whose copy was admitted. */
+    readonly clusterName?: string;
+    /** Evictions so far, by reason (kept across requeues, unlike the Evicted condition). */
+    readonly schedulingStats?: { readonly evictions?: readonly { readonly reason: string; readonly underlyingCause?: string; readonly count: number }[] };
   };
 }
 

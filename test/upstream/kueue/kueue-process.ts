@@ -78,6 +78,13 @@ export function configDifferences(a: unknown, b: unknown, prefix = ''): string[]
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
+/** Seconds of a Go duration as Kueue's Configuration writes them ("10m", "1m30s", "90s"). */
+export function goDurationSeconds(d: string): number {
+  const parts = [...d.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== d) throw new Error(`not a Go duration of hours, minutes and seconds: "${d}"`);
+  return parts.reduce((n, [, v, unit]) => n + Number(v) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1), 0);
+}
+
 function setPath(target: Obj, dotted: string, value: unknown): void {
   const keys = dotted.split('.');
   let at = target;

@@ -32,3 +32,18 @@ export class ScenarioTable {
     return lines.join('\n');
   }
 }
+
+/**
+ * A table for the file, printed (with the file's wall time) by a top-level afterAll; call once at
+ * the top of the file.
+ */
+export function useScenarioTable(title: string): ScenarioTable {
+  const table = new ScenarioTable();
+  const started = Date.now();
+  afterAll(() => {
+    if (table.results.length === 0) return;
+    const passed = table.results.filter((r) => r.ok).length;
+    process.stdout.write(`\n${title}, scenario by scenario (${passed}/${table.results.length} as expected, file ${Math.round((Date.now() - started) / 1000)} s):\n${table.markdown()}\n`);
+  });
+  return table;
+}
