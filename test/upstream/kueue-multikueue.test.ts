@@ -34,8 +34,6 @@ const suite = useSuiteTools();
 const TABLE = useScenarioTable('MultiKueue with the real Kueue');
 stopKeptClustersAtFileEnd();
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** What the worker-lost scenario observed, per environment; checked by the last test of the file. */
 interface WorkerLostOutcome {
   readonly scenario: string;
@@ -226,12 +224,19 @@ describe.each(['staging', 'prod'])('%s: MultiKueue dispatch from the primary to 
           seconds: runningAgain,
         };
       }
-      // No other burst cluster: the job waits on the primary, holding no burst quota, until one is back.
-      await sleep(5000);
+      // No other burst cluster: the job waits on the primary, holding no burst quota, until one is
+      // back. The eviction is written first; the quota is released once the Job is suspended again.
+      const gpusHeld = async (): Promise<string[]> => {
+        const usage = (await clusterQueueUsage(p, `${team.name}-burst`)) as Record<string, string | undefined>;
+        return Object.entries(usage).filter(([k, v]) => k.endsWith('/nvidia.com/gpu') && v !== '0').map(([k, v]) => `${k}=${v ?? ''}`);
+      };
+      await poll('burst-lost back in the queue, its burst quota released', async () => {
+        const w = await workloadOfJob(p, ns, 'burst-lost');
+        return !isTrue(w, 'Admitted') && (await gpusHeld()).length === 0 ? true : undefined;
+      }, 120000, 1000).catch(() => undefined);
       const w = await workloadOfJob(p, ns, 'burst-lost');
       const job = await getJob(p, ns, 'burst-lost');
-      const usage = (await clusterQueueUsage(p, `${team.name}-burst`)) as Record<string, string | undefined>;
-      const held = Object.entries(usage).filter(([k, v]) => k.endsWith('/nvidia.com/gpu') && v !== '0').map(([k, v]) => `${k}=${v ?? ''}`);
+      const held = await gpusHeld();
       const waiting = w?.status?.conditions?.find((c) => c.type === 'QuotaReserved');
       return {
         scenario: `${lostName} (the only burst cluster) goes away while running burst-lost; workerLostTimeout ${timeout}: taken back after ${afterSeconds}s, waits on the primary (QuotaReserved ${waiting?.status ?? '?'}: ${waiting?.reason ?? '?'})`,
