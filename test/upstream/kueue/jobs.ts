@@ -68,6 +68,64 @@ export function jobManifest(o: JobOptions): Record<string, unknown> {
   };
 }
 
+/** One replicated Job of a JobSet: `replicas` Jobs of `parallelism` pods, each pod asking for `gpus`. */
+export interface ReplicatedJobOptions {
+  readonly name: string;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** @default 1 */
+  readonly parallelism?: number;
+  readonly gpus?: Readonly<Record<string, string>>;
+}
+
+export interface JobSetOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  /** LocalQueue name; omitted: no queue label. */
+  readonly queue?: string;
+  readonly replicatedJobs: readonly ReplicatedJobOptions[];
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** A JobSet (jobset.x-k8s.io/v1alpha2) as a distributed trainer is written: one pod template per replicated Job. */
+export function jobSetManifest(o: JobSetOptions): Record<string, unknown> {
+  return {
+    apiVersion: 'jobset.x-k8s.io/v1alpha2',
+    kind: 'JobSet',
+    metadata: { name: o.name, namespace: o.namespace, labels: o.queue === undefined ? {} : { [QUEUE_LABEL]: o.queue } },
+    spec: {
+      replicatedJobs: o.replicatedJobs.map((r) => {
+        // The pod template of a Job with the same options, as jobManifest writes it.
+        const job = jobManifest({ name: `${o.name}-${r.name}`, namespace: o.namespace, image: o.image, gpus: r.gpus, parallelism: r.parallelism, nodeSelector: o.nodeSelector }) as { spec: Record<string, unknown> };
+        return { name: r.name, replicas: r.replicas ?? 1, template: { spec: job.spec } };
+      }),
+    },
+  };
+}
+
+export interface LiveJobSet {
+  readonly spec: { readonly suspend?: boolean };
+}
+
+export async function createJobSet(api: KubeApi, jobSet: Record<string, unknown>): Promise<CreateOutcome> {
+  const ns = (jobSet.metadata as { namespace: string }).namespace;
+  const res = await api.request('POST', `/apis/jobset.x-k8s.io/v1alpha2/namespaces/${ns}/jobsets`, jobSet);
+  return { status: res.status, message: res.status === 201 ? 'created' : ((JSON.parse(res.body) as { message?: string }).message ?? res.body) };
+}
+
+export const getJobSet = (api: KubeApi, namespace: string, name: string): Promise<LiveJobSet> => api.json<LiveJobSet>('GET', `/apis/jobset.x-k8s.io/v1alpha2/namespaces/${namespace}/jobsets/${name}`);
+
+export async function deleteJobSet(api: KubeApi, namespace: string, name: string): Promise<void> {
+  await api.request('DELETE', `/apis/jobset.x-k8s.io/v1alpha2/namespaces/${namespace}/jobsets/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+}
+
+/** The Workload Kueue created for an owner of the given kind (JobSet, TrainJob...), if any. */
+export async function workloadOfOwner(api: KubeApi, namespace: string, kind: string, name: string): Promise<Workload | undefined> {
+  const list = await api.json<{ items: Workload[] }>('GET', `/apis/kueue.x-k8s.io/v1beta2/namespaces/${namespace}/workloads`);
+  return list.items.find((w) => w.metadata.ownerReferences?.some((r) => r.kind === kind && r.name === name));
+}
+
 export interface CreateOutcome {
   readonly status: number;
   readonly message: string;

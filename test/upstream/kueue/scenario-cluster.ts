@@ -41,6 +41,12 @@ export interface ScenarioClusterOptions {
   readonly kueueBinary: string;
   /** Extra platform objects to skip (e.g. MultiKueue objects a later step applies). */
   readonly holdBack?: (o: ManifestObject) => boolean;
+  /**
+   * Add-ons (catalog ids) whose CRDs, as their charts render them for this cluster, are installed
+   * before Kueue starts, so Kueue sets up its integrations for those kinds (e.g. kubeflow-trainer:
+   * TrainJob and JobSet). Their controllers are not run. @default none
+   */
+  readonly crdsOf?: readonly string[];
 }
 
 export async function startScenarioCluster(spec: PlatformSpec, cluster: ClusterSpec, opts: ScenarioClusterOptions): Promise<ScenarioCluster> {
@@ -63,6 +69,22 @@ export async function startScenarioCluster(spec: PlatformSpec, cluster: ClusterS
     const refused = baseVerdicts.filter((v) => !v.ok);
     if (refused.length > 0) throw new Error(`platform objects refused:\n${refused.map((v) => `${v.key}: ${v.message ?? ''}`).join('\n')}`);
     lap('platform objects', t);
+
+    t = Date.now();
+    for (const id of opts.crdsOf ?? []) {
+      const crds = renderRelease(opts.ctx, spec, cluster, addon(id)).objects.filter((o) => o.kind === 'CustomResourceDefinition');
+      if (crds.length === 0) throw new Error(`${id} renders no CRDs for ${cluster.name}`);
+      const verdicts = await applyRendered(api, crds, addon(id).namespace);
+      const bad = verdicts.filter((v) => !v.ok);
+      if (bad.length > 0) throw new Error(`${id} CRDs refused:\n${bad.map((v) => `${v.key}: ${v.message ?? ''}`).join('\n')}`);
+      for (const c of crds) {
+        await poll(`CRD ${c.metadata.name} Established`, async () => {
+          const got = await api.json<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c.metadata.name}`);
+          return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') === true ? true : undefined;
+        }, 30000, 250);
+      }
+    }
+    lap('add-on CRDs', t);
 
     t = Date.now();
     const kueueAddon = addon('kueue');
