@@ -59,23 +59,18 @@ describe.each(['staging', 'prod'])('%s: MultiKueue dispatch from the primary to 
     // MultiKueue watches every integrated kind on a worker: the CRDs the burst cluster's add-ons
     // install for them (Trainer's TrainJob and JobSet), as their charts render them.
     const integrated = new Set(KUEUE_INTEGRATIONS.filter((f) => f.includes('/') && f.includes('.')).map((f) => f.split('/')[0]));
-    // The clusters come up side by side (most of it is waiting for processes to be ready).
-    await Promise.all([
-      ...burstSpecs.map(async (c, i) => {
-        const sc = await startScenarioCluster(spec, c, { ctx, kueueBinary });
-        bursts[i].sc = sc;
-        for (const a of addonsFor(spec, c).filter((x) => x.id !== 'kueue' && x.crdGroups.some((g) => integrated.has(g)))) {
-          const crds = renderRelease(ctx, spec, c, a).objects.filter((o) => o.kind === 'CustomResourceDefinition');
-          // Three clusters start at once on a busy machine: a dropped connection is retried, a refusal is not.
-          let verdicts = await applyRendered(sc.api, crds, a.namespace);
-          for (let i = 0; i < 3 && verdicts.some((v) => !v.ok && /socket hang up|ECONNRESET/.test(v.message ?? '')); i++) verdicts = await applyRendered(sc.api, crds, a.namespace);
-          if (verdicts.some((v) => !v.ok)) throw new Error(`${a.id} CRDs refused: ${JSON.stringify(verdicts.filter((v) => !v.ok))}`);
-        }
-      }),
-      startScenarioCluster(spec, primarySpec, { ctx, kueueBinary }).then((sc) => {
-        primary.sc = sc;
-      }),
-    ]);
+    // One after the other: started side by side on a busy machine, their API servers timed out
+    // compiling the platform's admission policies.
+    for (const [i, c] of burstSpecs.entries()) {
+      const sc = await startScenarioCluster(spec, c, { ctx, kueueBinary });
+      bursts[i].sc = sc;
+      for (const a of addonsFor(spec, c).filter((x) => x.id !== 'kueue' && x.crdGroups.some((g) => integrated.has(g)))) {
+        const crds = renderRelease(ctx, spec, c, a).objects.filter((o) => o.kind === 'CustomResourceDefinition');
+        const verdicts = await applyRendered(sc.api, crds, a.namespace);
+        if (verdicts.some((v) => !v.ok)) throw new Error(`${a.id} CRDs refused: ${JSON.stringify(verdicts.filter((v) => !v.ok))}`);
+      }
+    }
+    primary.sc = await startScenarioCluster(spec, primarySpec, { ctx, kueueBinary });
     for (const [i, c] of burstSpecs.entries()) {
       const kubeconfig = fs.readFileSync(live(bursts[i]).cp.kubeconfigPath).toString('base64');
       await live(primary).api.json('POST', `/api/v1/namespaces/${addon('kueue').namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: multiKueueSecretName(c.name) }, data: { kubeconfig } });

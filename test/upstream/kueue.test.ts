@@ -25,7 +25,7 @@ import { workflowNamespaceName } from '../../constructs/tenancy/platform-namespa
 import { CPU_FLAVOR, LOCAL_QUEUE, planQueues } from '../../constructs/queues/queue-plan';
 import { clusterStages, GpuPoolSpec, PlatformSpec, TeamSpec } from '../../environments';
 import { createPod, podManifest, poll } from '../cluster/platform-helpers';
-import { condition, createJob, deleteJob, getJob, isTrue, jobManifest, podsOfJob, QUEUE_LABEL, waitForWorkload, usageOnceSettled, workloadOfJob } from './kueue/jobs';
+import { condition, createJob, createJobSet, deleteJob, deleteJobSet, getJob, getJobSet, isTrue, jobManifest, jobSetManifest, podsOfJob, QUEUE_LABEL, waitForWorkload, usageOnceSettled, Workload, workloadOfJob, workloadOfOwner } from './kueue/jobs';
 import { configDifferences, goDurationSeconds, LOOPBACK_FIELDS } from './kueue/kueue-process';
 import { Later } from './kueue/later';
 import { useScenarioTable } from './kueue/results';
@@ -64,7 +64,8 @@ let podsReady: Later<PodsReadyOutcome> | undefined;
  */
 describe.each(['staging', 'prod'])('%s: borrowing and reclaim in the cohort with the real Kueue', (envName) => {
   // Staging's cluster outlives the block: its pods-ready scenario is checked at the end of the file.
-  const { e, cluster } = primaryCluster(envName, suite, { stopAfter: envName === 'staging' ? 'file' : 'describe' });
+  // Trainer's CRDs (TrainJob, JobSet) before Kueue starts, so its JobSet integration is set up.
+  const { e, cluster } = primaryCluster(envName, suite, { stopAfter: envName === 'staging' ? 'file' : 'describe', crdsOf: ['kubeflow-trainer'] });
   const pool = cluster.gpuPools.find((p) => p.enabled && p.sharing === 'none') as GpuPoolSpec;
   const nominal = (t: TeamSpec): number => nominalOf(t, pool);
   const lendable = (t: TeamSpec): number => lendableOf(t, pool);
@@ -228,6 +229,61 @@ describe.each(['staging', 'prod'])('%s: borrowing and reclaim in the cohort with
     const expected = { flavor: mig.name, pool: mig.name, nodeAllocatable: mig.gpusPerNode * migSlicesPerGpu(mig.gpuModel, mig.migProfile ?? ''), usage: '2' };
     TABLE.record(envName, `2 MIG slices (${mig.migProfile}) on ${mig.name}`, expected, observed, seconds);
     expect(observed).toEqual(expected);
+  });
+
+  test('a JobSet is admitted all or nothing through the team queue: every replicated Job at once, or none', async () => {
+    // Kueue gates the JobSet as one Workload with a pod set per replicated Job. The JobSet
+    // controller (the Trainer chart's) is not run here: no child Jobs, only Kueue's decision and
+    // the JobSet's suspend flag, which Kueue lifts on admission.
+    const sc = live(e);
+    const t = borrower;
+    const ns = workflowNamespaceName(t.name, 'training');
+    const ceiling = max(t);
+    // Sizes per pod: the first gang (1 + 2 pods of f GPUs) leaves r = ceiling - 3f; the second
+    // (1 + 2 pods of g) has each replicated Job fit in r (2g <= r) but not both (r < 3g).
+    const sizes = Array.from({ length: pool.gpusPerNode }, (_, i) => i + 1);
+    const found = sizes.flatMap((f) => sizes.filter((g) => 2 * g <= ceiling - 3 * f && ceiling - 3 * f < 3 * g).map((g) => ({ f, g })))[0];
+    if (found === undefined) throw new Error(`no gang sizes fit ${t.name}'s ceiling ${ceiling} on ${pool.name}`);
+    const { f: first, g: unit } = found;
+    const gang = (name: string, leader: number, workers: number): Record<string, unknown> =>
+      jobSetManifest({ name, namespace: ns, image: image(e), queue: LOCAL_QUEUE, nodeSelector: pin.nodeSelector, replicatedJobs: [{ name: 'leader', gpus: { 'nvidia.com/gpu': String(leader) } }, { name: 'workers', parallelism: 2, gpus: { 'nvidia.com/gpu': String(workers) } }] });
+    const podSets = (w: Workload | undefined): Record<string, string> =>
+      Object.fromEntries((w?.status?.admission?.podSetAssignments ?? []).map((a) => [a.name, `${a.count ?? '?'} x ${a.flavors?.['nvidia.com/gpu'] ?? '?'}`]));
+    const t0 = Date.now();
+    expect((await createJobSet(sc.api, gang('gang-a', first, first))).status).toBe(201);
+    const a = await poll('gang-a admitted', async () => {
+      const w = await workloadOfOwner(sc.api, ns, 'JobSet', 'gang-a');
+      return w !== undefined && isTrue(w, 'Admitted') ? w : undefined;
+    }, 60000, 250);
+    const aSeconds = (Date.now() - t0) / 1000;
+    expect((await createJobSet(sc.api, gang('gang-b', unit, unit))).status).toBe(201);
+    await sleep(5000);
+    const b = await workloadOfOwner(sc.api, ns, 'JobSet', 'gang-b');
+    const observed = {
+      first: { state: stateOf(a), podSets: podSets(a), suspended: (await getJobSet(sc.api, ns, 'gang-a')).spec.suspend === true },
+      second: { state: stateOf(b).startsWith('pending') ? 'pending' : stateOf(b), podSets: podSets(b), suspended: (await getJobSet(sc.api, ns, 'gang-b')).spec.suspend === true },
+    };
+    const expected = {
+      first: { state: 'admitted', podSets: { leader: `1 x ${pool.name}`, workers: `2 x ${pool.name}` }, suspended: false },
+      second: { state: 'pending', podSets: {}, suspended: true },
+    };
+    TABLE.record(envName, `${t.name} (ceiling ${ceiling} on ${pool.name}): JobSet gang-a, leader 1 x ${first} + workers 2 x ${first} GPUs; then gang-b, leader 1 x ${unit} + workers 2 x ${unit} with ${ceiling - 3 * first} left`, expected, observed, aSeconds);
+    expect(observed).toEqual(expected);
+    // The first gang leaves: the second is admitted whole.
+    const t1 = Date.now();
+    await deleteJobSet(sc.api, ns, 'gang-a');
+    const b2 = await poll('gang-b admitted', async () => {
+      const w = await workloadOfOwner(sc.api, ns, 'JobSet', 'gang-b');
+      return w !== undefined && isTrue(w, 'Admitted') ? w : undefined;
+    }, 120000, 250).catch(() => undefined);
+    // Kueue lifts the suspend flag just after it writes the admission.
+    const resumed = await poll('gang-b resumed', async () => ((await getJobSet(sc.api, ns, 'gang-b')).spec.suspend === true ? undefined : true), 20000, 250).catch(() => false);
+    const after = { state: stateOf(b2), podSets: podSets(b2), suspended: !resumed };
+    const afterExpected = { state: 'admitted', podSets: { leader: `1 x ${pool.name}`, workers: `2 x ${pool.name}` }, suspended: false };
+    TABLE.record(envName, 'gang-a deleted: gang-b admitted whole', afterExpected, after, (Date.now() - t1) / 1000);
+    await deleteJobSet(sc.api, ns, 'gang-b');
+    await poll('gang workloads gone', async () => ((await workloadOfOwner(sc.api, ns, 'JobSet', 'gang-b')) === undefined ? true : undefined), 60000, 500);
+    expect(after).toEqual(afterExpected);
   });
 });
 

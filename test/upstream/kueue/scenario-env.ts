@@ -12,7 +12,7 @@ import { defaultRenderContext } from '../../../stacks/upstream/render-context';
 import { KubeApi } from '../../cluster/api-client';
 import { poll } from '../../cluster/platform-helpers';
 import { ensureTools, Tools } from '../../tools/build';
-import { condition, createJob, deleteJob, isTrue, jobManifest, JobOptions, podsOfJob, waitForWorkload, Workload } from './jobs';
+import { condition, createJob, deleteJob, deleteJobSet, isTrue, jobManifest, JobOptions, podsOfJob, waitForWorkload, Workload } from './jobs';
 import { ScenarioCluster, startScenarioCluster } from './scenario-cluster';
 
 /** One environment's cluster as the scenarios see it. */
@@ -91,6 +91,9 @@ export async function cleanUp(e: ScenarioEnv): Promise<void> {
   for (const ns of namespaces) {
     const jobs = await api.json<{ items: { metadata: { name: string } }[] }>('GET', `/apis/batch/v1/namespaces/${ns}/jobs`);
     for (const j of jobs.items) if (!e.keep.has(`${ns}/${j.metadata.name}`)) await deleteJob(api, ns, j.metadata.name);
+    // JobSets too, where their CRD is installed (a failed gang scenario must not hold quota).
+    const sets = await api.request('GET', `/apis/jobset.x-k8s.io/v1alpha2/namespaces/${ns}/jobsets`);
+    if (sets.status === 200) for (const j of (JSON.parse(sets.body) as { items: { metadata: { name: string } }[] }).items) await deleteJobSet(api, ns, j.metadata.name);
   }
   await poll('no Workload left', async () => {
     const wl = await api.json<{ items: Workload[] }>('GET', '/apis/kueue.x-k8s.io/v1beta2/workloads');
@@ -108,6 +111,8 @@ export interface PrimaryClusterOptions {
    * scenario started in the block is checked later, see later.ts). @default 'describe'
    */
   readonly stopAfter?: 'describe' | 'file';
+  /** Add-ons whose CRDs are installed before Kueue starts (ScenarioClusterOptions.crdsOf). @default none */
+  readonly crdsOf?: readonly string[];
 }
 
 /**
@@ -119,7 +124,7 @@ export function primaryCluster(envName: string, suite: SuiteTools, opts: Primary
   const cluster = e.spec.clusters.find((c) => c.role === 'primary');
   if (cluster === undefined) throw new Error(`${envName} has no primary cluster`);
   beforeAll(async () => {
-    e.sc = await startScenarioCluster(e.spec, cluster, { ctx: suite.ctx(), kueueBinary: suite.tools().kueue });
+    e.sc = await startScenarioCluster(e.spec, cluster, { ctx: suite.ctx(), kueueBinary: suite.tools().kueue, crdsOf: opts.crdsOf });
   }, 15 * 60 * 1000);
   stopAt(opts.stopAfter ?? 'describe', [e]);
   afterEach(async () => {
