@@ -13,7 +13,7 @@ import { KubeApi } from '../../cluster/api-client';
 import { ControlPlane, startControlPlane } from '../../cluster/control-plane';
 import { createFakeNode } from '../../cluster/kwok';
 import { groupOf, poll } from '../../cluster/platform-helpers';
-import { applyRendered, Verdict } from '../charts/admission';
+import { applyRendered, keyOf, Verdict } from '../charts/admission';
 import { cpuNode, GpuNode, gpuNodesOf, startKwokHoldingPods } from './gpu-nodes';
 import { KueueProcess, startKueue } from './kueue-process';
 
@@ -65,7 +65,16 @@ export async function startScenarioCluster(spec: PlatformSpec, cluster: ClusterS
     const objects = platform.files.flatMap((f) => f.objects).filter((o) => SERVED_GROUPS.has(groupOf(o.apiVersion)));
     const isKueue = (o: ManifestObject): boolean => groupOf(o.apiVersion) === 'kueue.x-k8s.io';
     const base = objects.filter((o) => !isKueue(o));
-    const baseVerdicts = await applyRendered(api, base, 'default');
+    // A busy machine makes the API server slow to compile the admission policies' CEL: a request
+    // that timed out or lost its connection is applied again (server-side apply is idempotent); a
+    // refusal is not retried.
+    const transient = (v: Verdict): boolean => !v.ok && /timeout|socket hang up|ECONNRESET/.test(v.message ?? '');
+    let baseVerdicts = await applyRendered(api, base, 'default');
+    for (let i = 0; i < 3 && baseVerdicts.some(transient); i++) {
+      const again = new Set(baseVerdicts.filter(transient).map((v) => v.key));
+      const retried = await applyRendered(api, base.filter((o) => again.has(keyOf(o))), 'default');
+      baseVerdicts = [...baseVerdicts.filter((v) => !again.has(v.key)), ...retried];
+    }
     const refused = baseVerdicts.filter((v) => !v.ok);
     if (refused.length > 0) throw new Error(`platform objects refused:\n${refused.map((v) => `${v.key}: ${v.message ?? ''}`).join('\n')}`);
     lap('platform objects', t);
