@@ -34,6 +34,6 @@ describe('Kueue manager configuration', () => {
     expect(multiKueueOf(prod)).toEqual({ gcInterval: '1m', origin: 'multikueue', workerLostTimeout: '5m' });
     const patient = parseSpec({ ...prodInput, burst: { workerLostTimeoutMinutes: 20 } }, 'prod');
     expect(multiKueueOf(patient).workerLostTimeout).toBe('20m');
-    expect(kueueConfigOptions(patient, patient.clusters[1])).toEqual({ multiKueue: false });
+    expect(kueueConfigOptions(patient, patient.clusters[1])).toEqual({ multiKueue: false, deviceClassMappings: [] });
   });
 });
