@@ -5,7 +5,7 @@ module.exports = {
   roots: ['<rootDir>/test/cluster'],
   testMatch: ['**/*.test.ts'],
   // `pulumi up` for real runs on its own (`npm run test:pulumi`): ~30 min on 2 cores.
-  testPathIgnorePatterns: ['/node_modules/', '/test/cluster/pulumi-up'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/cluster/pulumi-up', '/test/cluster/pulumi-bench'],
   testTimeout: 600000,
   maxWorkers: 1,
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },

@@ -6,7 +6,7 @@ module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test/cluster'],
-  testMatch: ['**/pulumi-up.test.ts'],
+  testMatch: ['**/pulumi-up.test.ts', '**/pulumi-bench.test.ts'],
   testTimeout: 600000,
   maxWorkers: 1,
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { loadEnvironment } from '../../environments';
+import { loadEnvironment, PlatformSpec } from '../../environments';
 import { AddonInstallMode, defaultCrdDirectory, loadCrds, parseAddonInstallMode, parseRealCharts, planCrds } from './addon-install';
 import { ClusterPlatform } from './cluster-platform';
 import { planEnvironment } from './deployment-plan';
@@ -33,14 +33,14 @@ export function addonInstallFromConfig(config: pulumi.Config): AddonInstallOptio
   return { mode: parseAddonInstallMode(config.get('addonInstall')), crdDirectory: config.get('crdDirectory'), realCharts, chartDirectory: config.get('chartDirectory') };
 }
 
-/** Deploys every cluster of an environment, one Provider per cluster. */
+/** Deploys every cluster of an environment (a shipped one by name, or a validated spec), one Provider per cluster. */
 export function deployEnvironment(
-  envName: string,
+  environment: string | PlatformSpec,
   connections: Readonly<Record<string, ClusterConnection>>,
   addonInstall: AddonInstallOptions = { mode: 'helm' },
   kubeflowOptions: KubeflowOptions = {},
 ): ClusterPlatform[] {
-  const spec = loadEnvironment(envName);
+  const spec = typeof environment === 'string' ? loadEnvironment(environment) : environment;
   const crds = addonInstall.mode === 'crds-only' ? loadCrds(addonInstall.crdDirectory ?? defaultCrdDirectory()) : [];
   return planEnvironment(spec).map((planned) => {
     // Kubeflow's kustomize parts are built now (kubeflow-install.ts); `plan` is the rest, unchanged but for shared objects.

@@ -8,9 +8,9 @@
  * each cluster's admin kubeconfig given to the stack as the secret `kubeconfig-<cluster>`,
  * exactly as for real clusters. The add-ons whose real chart can come up on a kwok cluster install
  * it from the chart repository on disk (stack settings `realCharts` + `chartDirectory`,
- * ../shared/charts): REAL_CHARTS below. The others keep `addonInstall: crds-only`, a local stand-in
+ * ../shared/charts): REAL_CHARTS in pulumi-real-charts.ts. The others keep `addonInstall: crds-only`, a local stand-in
  * chart holding only their CRDs from test/fixtures/crds/ (plus one release for the CRDs cluster
- * provisioning brings), for the reason STAND_INS gives.
+ * provisioning brings), for the reason STAND_INS (pulumi-real-charts.ts) gives.
  *
  * Kubeflow's kustomize parts are built by the program from ../shared/kubeflow-manifests (stack
  * settings `kustomize`, `kubeflowManifests`) with their webhook configurations left out
@@ -22,21 +22,23 @@
  * and the primary exactly what kustomize builds for its Kubeflow Kustomizations (less the webhooks
  * left out), a second up changes nothing, refresh notices an object
  * deleted with kubectl and up recreates it, destroy leaves no platform object and no Helm release.
- * Then the benchmark: `pulumi up` of dev vs `kubectl apply --server-side` on fresh clusters.
+ * The benchmark against `kubectl apply --server-side` is pulumi-bench.test.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GITOPS } from '../../constructs/catalog';
 import { ENVIRONMENTS, loadEnvironment } from '../../environments';
-import { apiGroupOf, ManifestObject, renderEnvironment, toYaml } from '../../stacks/manifests';
+import { apiGroupOf, ManifestObject, renderEnvironment } from '../../stacks/manifests';
 import { defaultCrdDirectory, loadCrds, planCrds } from '../../stacks/pulumi/addon-install';
 import { DeploymentPlan, planEnvironment } from '../../stacks/pulumi/deployment-plan';
+import { sharedChartsDir } from '../../stacks/upstream/render-context';
 import { ensureEngine } from '../pulumi-engine/build';
 import { ensureCompiled } from '../pulumi-engine/compile';
 import { changes, changeSummary, PulumiWorkspace } from '../pulumi-engine/workspace';
 import { ensureBinaries } from './build';
 import { ControlPlane, startControlPlane } from './control-plane';
 import { createFakeNode, startKwok } from './kwok';
+import { REAL_CHARTS } from './pulumi-real-charts';
 import { ExpectedKubeflow, expectedKubeflow, kubeflowConfig, KubeflowTestSettings, kubeflowTestSettings, LEFT_OUT_WEBHOOKS, provisionVolumes } from './pulumi-kubeflow';
 
 /** Every stack with a Pulumi.<env>.yaml, or those PULUMI_TEST_STACKS names (comma-separated; .ci/run keeps CI within its time). */
@@ -135,32 +137,13 @@ function applyOrder(plan: DeploymentPlan, crds: readonly ManifestObject[]): { cr
   };
 }
 
-/** Add-ons whose real chart comes up here: no admission webhook, aggregated API or storage the kwok cluster cannot serve. */
-const REAL_CHARTS = ['node-feature-discovery', 'gpu-operator', 'dcgm-exporter', 'trivy-operator', 'opencost', 'kserve-crd'] as const;
-
-/** Why the others stay stand-ins: what the real chart registers that nothing here can answer. */
-export const STAND_INS: Readonly<Record<string, string>> = {
-  'cert-manager': 'validating and mutating webhooks (cert-manager-webhook) with failurePolicy Fail: every later Certificate/Issuer would be refused',
-  kueue: 'webhooks on Pods, Jobs and its own kinds, and the visibility APIService: later Jobs, LocalQueues and ClusterQueues would be refused',
-  'kube-prometheus-stack': 'the admission webhook for PrometheusRules: the platform alert rules would be refused',
-  'policy-controller': 'webhooks on every Pod of opted-in namespaces and on ClusterImagePolicies',
-  'kubeflow-trainer': 'JobSet and Trainer webhooks on TrainJobs, JobSets and ClusterTrainingRuntimes: the platform runtimes would be refused',
-  kserve: 'webhooks on InferenceServices and ServingRuntimes',
-  harbor: 'PersistentVolumeClaims for its registry, database, Redis and Trivy: no storage provisioner on the test cluster, so its pods never start and the release never becomes ready',
-};
-
-const sharedCharts = (): string => path.join(__dirname, '..', '..', '..', 'shared', 'charts');
-
-/** realCharts false: every add-on a stand-in, so the benchmark compares the same objects as its kubectl floor. */
-async function configureStack(stack: string, env: string, clusters: ReadonlyMap<string, ControlPlane>, realCharts = true): Promise<void> {
+async function configureStack(stack: string, env: string, clusters: ReadonlyMap<string, ControlPlane>): Promise<void> {
   const w = workspace();
   await w.ok(['stack', 'init', stack, '--secrets-provider', 'passphrase']);
   await w.ok(['config', 'set', '-s', stack, 'environment', env]);
   await w.ok(['config', 'set', '-s', stack, 'addonInstall', 'crds-only']);
-  if (realCharts) {
-    await w.ok(['config', 'set', '-s', stack, 'realCharts', REAL_CHARTS.join(',')]);
-    await w.ok(['config', 'set', '-s', stack, 'chartDirectory', sharedCharts()]);
-  }
+  await w.ok(['config', 'set', '-s', stack, 'realCharts', REAL_CHARTS.join(',')]);
+  await w.ok(['config', 'set', '-s', stack, 'chartDirectory', sharedChartsDir()]);
   for (const [key, value] of kubeflowConfig(kubeflowSettings())) await w.ok(['config', 'set', '-s', stack, key, value]);
   for (const [name, cp] of clusters) {
     await w.ok(['config', 'set', '-s', stack, '--secret', `kubeconfig-${name}`, fs.readFileSync(cp.kubeconfigPath, 'utf8')]);
@@ -294,65 +277,4 @@ describe.each(STACKS)('pulumi stack %s', (env) => {
     const stack = JSON.parse((await workspace().ok(['stack', 'export', '-s', env])).stdout) as { deployment: { resources?: unknown[] } };
     expect(stack.deployment.resources ?? []).toEqual([]);
   }, 20 * MINUTES);
-});
-
-describe('benchmark: pulumi up of dev vs kubectl apply --server-side (2 cores)', () => {
-  const env = 'dev';
-  const spec = loadEnvironment(env);
-  const [plan] = planEnvironment(spec);
-  const platform = applyOrder(plan, loadCrds(defaultCrdDirectory()));
-  const started: ControlPlane[] = [];
-  afterAll(async () => {
-    await ws?.run(['stack', 'rm', '--yes', '--force', 'bench']);
-    for (const c of started) await c.stop();
-  }, 5 * MINUTES);
-
-  it('prints kubectl (floor), pulumi up and no-op pulumi up times', async () => {
-    expect(spec.clusters).toHaveLength(1);
-    // The same objects as the stack: the platform's and what the Kubeflow Kustomizations build (CRDs and Namespaces first).
-    const built = (expectedKubeflow(spec, kubeflowSettings()).objects.get(plan.cluster.name) ?? []).filter((o) => !platform.objects.some((p) => keyOf(p) === keyOf(o)));
-    const crds = [...platform.crds, ...built.filter((o) => o.kind === 'CustomResourceDefinition')];
-    const objects = [...built.filter((o) => o.kind === 'Namespace'), ...platform.objects.filter((o) => !(plan.kubeflow?.resources ?? []).includes(o)), ...built.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition'), ...(plan.kubeflow?.resources ?? [])];
-    const dir = fs.mkdtempSync(path.join(workspace().dir, 'bench-'));
-    fs.writeFileSync(path.join(dir, 'crds.yaml'), toYaml(crds));
-    fs.writeFileSync(path.join(dir, 'objects.yaml'), toYaml(objects));
-
-    // Floor: the same manifests with kubectl on a fresh cluster (CRDs, wait Established, the rest).
-    const floorCluster = await startCluster();
-    started.push(floorCluster);
-    const t0 = Date.now();
-    for (const args of [
-      ['apply', '--server-side', '-f', path.join(dir, 'crds.yaml')],
-      ['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.metadata.name}`)],
-      ['apply', '--server-side', '-f', path.join(dir, 'objects.yaml')],
-    ]) {
-      const res = await floorCluster.kubectl(args);
-      if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${res.stderr}`);
-    }
-    const floor = (Date.now() - t0) / 1000;
-
-    // pulumi up (preview + update, as a user runs it) on another fresh cluster of the same kind.
-    const cluster = await startCluster();
-    started.push(cluster);
-    await provisionVolumes(cluster, built);
-    await configureStack('bench', env, new Map([[plan.cluster.name, cluster]]), false);
-    const up = await workspace().ok(['up', '--yes', '-s', 'bench']);
-    const created = (await workspace().lastChanges('bench')).resourceChanges;
-    expect(changes(created)).toEqual({ create: created.create });
-    const noop = await workspace().ok(['up', '--yes', '-s', 'bench']);
-    expect(changes((await workspace().lastChanges('bench')).resourceChanges)).toEqual({});
-    const skip = await workspace().ok(['up', '--yes', '--skip-preview', '-s', 'bench']);
-    expect(changes((await workspace().lastChanges('bench')).resourceChanges)).toEqual({});
-
-    const line = [
-      `dev (${objects.length} objects + ${crds.length} CRDs):`,
-      `kubectl apply --server-side ${floor.toFixed(1)} s (floor)`,
-      `pulumi up ${up.seconds.toFixed(1)} s = ${(up.seconds / floor).toFixed(2)}x floor (target <= 1.5x)`,
-      `no-op pulumi up ${noop.seconds.toFixed(1)} s (target < 15 s)`,
-      `no-op pulumi up --skip-preview ${skip.seconds.toFixed(1)} s`,
-    ].join('; ');
-    figures.push(`benchmark ${line}`);
-    process.stderr.write(`[pulumi-up] benchmark ${line}\n`);
-    expect(floor).toBeGreaterThan(0);
-  }, 30 * MINUTES);
 });
