@@ -87,7 +87,11 @@ export function mirrorPodImages(obj: ManifestObject, mirrorHost: string): Manife
   return rewrite(obj) as ManifestObject;
 }
 
-/** Multi-document YAML, stable byte for byte for the same objects. */
+/**
+ * Multi-document YAML, stable byte for byte for the same objects. Strings are quoted by YAML 1.1's
+ * rules: kubectl and every Go client read YAML 1.1, where a bare `on`/`off`/`yes`/`no` is a boolean
+ * (gpu-operator's `ccManager.defaultMode: "on"` became `true` and the API server refused it).
+ */
 export function toYaml(objects: readonly ManifestObject[]): string {
-  return objects.map((o) => YAML.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map((o) => YAML.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })).join('---\n');
 }

@@ -14,6 +14,8 @@
  *   Pipelines' cache and PipelineVersion webhooks, Katib's). Only for clusters that cannot run the
  *   webhooks' pods (`npm run test:pulumi` on kwok): with failurePolicy Fail, a webhook the API
  *   server cannot reach refuses every later request it matches.
+ * - `kubeflowBuildCache`: where the builds are kept between program runs, or `off`
+ *   (kubeflow-build-cache.ts). @default $XDG_CACHE_HOME/hybrid-ml-platform/kubeflow-builds
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,6 +26,7 @@ import { KUBEFLOW_MANIFESTS, KUBEFLOW_VERSIONS } from '../../constructs/catalog'
 import { ManifestObject } from '../manifests';
 import { buildFluxKustomization, KUBEFLOW_MANIFESTS_DIR_ENV, prepareManifestsTree } from '../upstream/kubeflow-build';
 import { CustomResources } from './cluster-platform';
+import { cachedKubeflowBuilder, parseKubeflowBuildCache } from './kubeflow-build-cache';
 import { DeploymentPlan } from './deployment-plan';
 import { KubeflowDeployment, KubeflowKustomization, objectKey, splitKubeflowBuild, withSharedMetadata } from './kubeflow-plan';
 
@@ -38,6 +41,8 @@ export interface KubeflowOptions {
   readonly manifestsDir?: string;
   /** Apply the webhook configurations. @default true */
   readonly webhooks?: boolean;
+  /** Directory keeping the kustomize builds between program runs. @default none: every run builds */
+  readonly buildCache?: string;
   /** Builds the Kustomizations (unit tests). @default kustomize with the two settings above */
   readonly build?: KubeflowBuilder;
 }
@@ -51,7 +56,12 @@ export function parseKubeflowWebhooks(value: string | undefined): boolean {
 }
 
 export function kubeflowFromConfig(config: pulumi.Config): KubeflowOptions {
-  return { kustomize: config.get('kustomize'), manifestsDir: config.get('kubeflowManifests'), webhooks: parseKubeflowWebhooks(config.get('kubeflowWebhooks')) };
+  return {
+    kustomize: config.get('kustomize'),
+    manifestsDir: config.get('kubeflowManifests'),
+    webhooks: parseKubeflowWebhooks(config.get('kubeflowWebhooks')),
+    buildCache: parseKubeflowBuildCache(config.get('kubeflowBuildCache')),
+  };
 }
 
 /** The kustomize binary and the manifests folder; throws naming the stack setting that is missing. */
@@ -92,7 +102,8 @@ export function withKubeflow(plan: DeploymentPlan, options: KubeflowOptions): { 
   if (plan.kubeflow === undefined) return { plan };
   const build = options.build ?? (() => {
     const { kustomize, manifestsDir } = kubeflowBuildSettings(options);
-    return kustomizeBuilder(kustomize, manifestsDir);
+    const builder = kustomizeBuilder(kustomize, manifestsDir);
+    return options.buildCache === undefined ? builder : cachedKubeflowBuilder(builder, options.buildCache, kustomize, manifestsDir);
   })();
   const platform = [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat()];
   const deployment = splitKubeflowBuild(plan.kubeflow, build(plan.kubeflow.kustomizations), {
