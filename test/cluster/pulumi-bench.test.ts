@@ -12,6 +12,8 @@
  * figure (the machine is shared; ratios within one run are the fair measure).
  *
  * PULUMI_BENCH_ESTATES (comma-separated: dev, estate-20) picks estates; default both.
+ * PULUMI_BENCH_SETTINGS (comma-separated key=value) adds stack settings, to compare them (e.g.
+ * kubeflowBuildCache=off, the program before its build cache).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -66,6 +68,15 @@ interface Row {
   readonly load: string[];
 }
 const rows: Row[] = [];
+
+/** PULUMI_BENCH_SETTINGS as [key, value] pairs. */
+function extraSettings(): [string, string][] {
+  return (process.env.PULUMI_BENCH_SETTINGS ?? '').split(',').filter((kv) => kv !== '').map((kv) => {
+    const at = kv.indexOf('=');
+    if (at <= 0) throw new Error(`PULUMI_BENCH_SETTINGS: "${kv}" is not key=value`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  });
+}
 
 const loadAverage = (): string => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
@@ -221,6 +232,9 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
       ['realCharts', REAL_CHARTS.join(',')],
       ['chartDirectory', sharedChartsDir()],
       ...kubeflowConfig(settings),
+      // Empty: the first up builds Kubeflow as on a new machine; the no-op and the change reuse it.
+      ['kubeflowBuildCache', path.join(dir, 'kubeflow-builds')],
+      ...extraSettings(),
     ];
     for (const [key, value] of config) await w.ok(['config', 'set', '-s', stack, key, value]);
     for (const [cluster, cp] of clusters) await w.ok(['config', 'set', '-s', stack, '--secret', `kubeconfig-${cluster}`, fs.readFileSync(cp.kubeconfigPath, 'utf8')]);
