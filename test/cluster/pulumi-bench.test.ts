@@ -13,7 +13,8 @@
  *
  * PULUMI_BENCH_ESTATES (comma-separated: dev, estate-20) picks estates; default both.
  * PULUMI_BENCH_SETTINGS (comma-separated key=value) adds stack settings, to compare them (e.g.
- * kubeflowBuildCache=off, the program before its build cache).
+ * kubeflowBuildCache=off, the program before its build cache). PULUMI_BENCH_EVENT_LOG (a directory)
+ * keeps each up's engine event log (`--event-log`: every step with its timestamp) for profiling.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -165,8 +166,10 @@ async function applyFloor(cp: ControlPlane, dir: string, manifests: { crds: Mani
   }
 }
 
-async function timedUp(stack: string): Promise<{ res: PulumiResult; summary: Record<string, number>; load: string }> {
-  const res = await workspace().ok(['up', '--yes', '-s', stack]);
+async function timedUp(stack: string, label: string): Promise<{ res: PulumiResult; summary: Record<string, number>; load: string }> {
+  const logDir = process.env.PULUMI_BENCH_EVENT_LOG;
+  const eventLog = logDir === undefined ? [] : ['--event-log', path.join(logDir, `${stack}-${label}.jsonl`)];
+  const res = await workspace().ok(['up', '--yes', '-s', stack, ...eventLog]);
   const load = loadAverage();
   const last = await workspace().lastChanges(stack);
   expect(last.result).toBe('succeeded');
@@ -239,13 +242,13 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
     for (const [key, value] of config) await w.ok(['config', 'set', '-s', stack, key, value]);
     for (const [cluster, cp] of clusters) await w.ok(['config', 'set', '-s', stack, '--secret', `kubeconfig-${cluster}`, fs.readFileSync(cp.kubeconfigPath, 'utf8')]);
 
-    const up = await timedUp(stack);
+    const up = await timedUp(stack, 'up');
     expect(changes(up.summary)).toEqual({ create: up.summary.create });
-    const noop = await timedUp(stack);
+    const noop = await timedUp(stack, 'noop');
     expect(changes(noop.summary)).toEqual({});
 
     fs.writeFileSync(specFile, JSON.stringify(withOneTeamChanged(input)));
-    const change = await timedUp(stack);
+    const change = await timedUp(stack, 'change');
     const changed = changes(change.summary);
     expect(Object.keys(changed)).toEqual(['update']);
 
