@@ -23,5 +23,5 @@ export function loadSpecFile(file: string): PlatformSpec {
 /** `specFile` when set, else the shipped environment `environment` (default: the stack name). */
 export function specFromSettings(settings: { readonly specFile?: string; readonly environment?: string }, stack: string): PlatformSpec {
   if (settings.specFile !== undefined && settings.specFile !== '') return loadSpecFile(settings.specFile);
-  return loadEnvironment(settings.environment ?? stack);
+  return loadEnvironment(settings.environment === undefined || settings.environment === '' ? stack : settings.environment);
 }
