@@ -42,6 +42,13 @@ export interface AddonDefinition {
   readonly defaultValues: Readonly<Record<string, unknown>>;
   /** Add-ons that must be ready first (catalog ids). */
   readonly dependsOn: readonly string[];
+  /**
+   * Why objects applied after this add-on need it running: its admission webhooks or aggregated
+   * API answer for them. The Pulumi release then waits until the chart's workloads are ready (and
+   * rolls back when they never are). @default its readiness gates nothing: the Pulumi release is
+   * done once Helm has applied the chart (its CRDs established first)
+   */
+  readonly readinessGates?: string;
   /** Providers whose clusters get it. @default every provider */
   readonly providers?: readonly Provider[];
   /** Cluster roles that get it. @default primary and burst */
@@ -87,6 +94,7 @@ export const ADDONS = [
     ],
     defaultValues: { crds: { enabled: true, keep: true }, prometheus: { enabled: true, servicemonitor: { enabled: false } } },
     dependsOn: [],
+    readinessGates: 'its webhook validates and mutates every Certificate and Issuer the platform and kserve apply after it',
   },
   {
     id: 'node-feature-discovery',
@@ -166,6 +174,7 @@ export const ADDONS = [
       enablePrometheus: false,
     },
     dependsOn: ['cert-manager'],
+    readinessGates: 'its webhooks admit Jobs, Pods and its own LocalQueues and ClusterQueues, and its visibility API is an APIService',
   },
   {
     id: 'kube-prometheus-stack',
@@ -194,6 +203,7 @@ export const ADDONS = [
     },
     freeFormValues: [{ path: 'prometheus.prometheusSpec.storageSpec', reason: "a StorageSpec of the Prometheus CRD (the chart's default is {}), validated by the CRD" }],
     dependsOn: [],
+    readinessGates: 'the operator\'s admission webhook validates the platform\'s PrometheusRules',
   },
   {
     id: 'dcgm-exporter',
@@ -323,6 +333,7 @@ export const ADDONS = [
       reason: 'its only hooks are a post-delete lease clean-up Job on cgr.dev/chainguard/kubectl:latest-dev, a floating tag with no pinned release to name; stale leases in cosign-system expire by themselves',
     },
     dependsOn: ['cert-manager'],
+    readinessGates: 'its webhooks admit ClusterImagePolicies and every Pod of opted-in namespaces',
   },
   {
     id: 'kubeflow-trainer',
@@ -340,6 +351,7 @@ export const ADDONS = [
     // The chart brings the JobSet controller TrainJobs run on; burst clusters need it too (MultiKueue dispatches TrainJobs).
     defaultValues: { jobset: { install: true } },
     dependsOn: ['cert-manager'],
+    readinessGates: 'its JobSet and Trainer webhooks admit the platform\'s ClusterTrainingRuntimes and every TrainJob',
   },
   {
     id: 'kserve-crd',
@@ -374,6 +386,7 @@ export const ADDONS = [
     // RawDeployment: plain Deployments + HPA, so Knative is optional; Istio (installed for Kubeflow) routes traffic.
     defaultValues: { kserve: { controller: { deploymentMode: 'RawDeployment', gateway: { ingressGateway: { className: 'istio' } } } } },
     dependsOn: ['cert-manager', 'kserve-crd'],
+    readinessGates: 'its webhooks admit InferenceServices and ServingRuntimes',
     roles: ['primary'],
   },
   {

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
+import { AddonDefinition, CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
 import { chartSource, helmChartArgs } from '../../constructs/delivery/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
@@ -63,6 +63,16 @@ function releaseChart(plan: PlannedRelease, chartMirror: string | undefined, cha
 }
 
 /**
+ * Whether `pulumi up` waits for a release's workloads: only where later objects need the add-on
+ * running (catalog `readinessGates`: its webhooks or APIs answer for them). Atomic implies the wait
+ * (Helm rolls back a release that never becomes ready), so the others are neither. Helm establishes
+ * a chart's CRDs before it applies the rest either way, so objects of those kinds can follow at once.
+ */
+export function releaseWait(addon: Pick<AddonDefinition, 'readinessGates'>): Pick<k8s.helm.v3.ReleaseArgs, 'atomic' | 'skipAwait'> {
+  return addon.readinessGates === undefined ? { atomic: false, skipAwait: true } : { atomic: true, skipAwait: false };
+}
+
+/**
  * The platform on one cluster: namespaces, then the add-ons as Helm releases in catalog dependency
  * order, then the platform's own objects; objects of an add-on's CRDs wait for that release.
  */
@@ -97,7 +107,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
             createNamespace: false,
             ...source,
             values: release.values,
-            atomic: true,
+            ...releaseWait(release.addon),
             // The catalog says why an add-on's hooks stay out (addon.hooks.reason).
             ...(release.addon.hooks?.disabled === true ? { disableWebhooks: true } : {}),
           },
