@@ -122,10 +122,9 @@ const keyOf = (o: ManifestObject): string => `${o.apiVersion}|${o.kind}|${o.meta
  * What the stack puts on each cluster, as plain manifests: the stand-in CRDs and what the real
  * charts render (helm template, the platform's values), the platform's objects, Kubeflow's build.
  */
-function floorManifests(spec: PlatformSpec, settings: KubeflowTestSettings): Map<string, { crds: ManifestObject[]; objects: ManifestObject[] }> {
+function floorManifests(spec: PlatformSpec, kubeflow: ReadonlyMap<string, readonly ManifestObject[]>): Map<string, { crds: ManifestObject[]; objects: ManifestObject[] }> {
   const ctx = defaultRenderContext();
   const allCrds = loadCrds(defaultCrdDirectory());
-  const kubeflow = expectedKubeflow(spec, settings).objects;
   const out = new Map<string, { crds: ManifestObject[]; objects: ManifestObject[] }>();
   for (const plan of planEnvironment(spec)) {
     const crdPlan = planCrds(plan, allCrds);
@@ -195,7 +194,8 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
   it('measures the floor, pulumi up, a no-op up and an up after a one-team change', async () => {
     const settings = kubeflowTools;
     if (settings === undefined) throw new Error('kustomize not built');
-    const manifests = floorManifests(spec, settings);
+    const kubeflow = expectedKubeflow(spec, settings).objects;
+    const manifests = floorManifests(spec, kubeflow);
     const objects = [...manifests.values()].reduce((n, m) => n + m.objects.length, 0);
     const crds = [...manifests.values()].reduce((n, m) => n + m.crds.length, 0);
 
@@ -225,7 +225,7 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
       const cp = await startCluster();
       started.push(cp);
       clusters.set(c.name, cp);
-      await provisionVolumes(cp, expectedKubeflow(spec, settings).objects.get(c.name) ?? []);
+      await provisionVolumes(cp, kubeflow.get(c.name) ?? []);
     }
     const w = workspace();
     await w.ok(['stack', 'init', stack, '--secrets-provider', 'passphrase']);
