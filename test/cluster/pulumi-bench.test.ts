@@ -14,7 +14,8 @@
  * PULUMI_BENCH_ESTATES (comma-separated: dev, estate-20) picks estates; default both.
  * PULUMI_BENCH_SETTINGS (comma-separated key=value) adds stack settings, to compare them (e.g.
  * kubeflowBuildCache=off, the program before its build cache). PULUMI_BENCH_EVENT_LOG (a directory)
- * keeps each up's engine event log (`--event-log`: every step with its timestamp) for profiling.
+ * keeps each up's engine event log (`--event-log`, with PULUMI_DEBUG_COMMANDS=true: every step with
+ * its timestamp) for profiling.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -167,6 +168,8 @@ async function applyFloor(cp: ControlPlane, dir: string, manifests: { crds: Mani
 
 async function timedUp(stack: string, label: string): Promise<{ res: PulumiResult; summary: Record<string, number>; load: string }> {
   const logDir = process.env.PULUMI_BENCH_EVENT_LOG;
+  // The engine offers --event-log only with PULUMI_DEBUG_COMMANDS=true.
+  if (logDir !== undefined && process.env.PULUMI_DEBUG_COMMANDS !== 'true') throw new Error('PULUMI_BENCH_EVENT_LOG needs PULUMI_DEBUG_COMMANDS=true');
   const eventLog = logDir === undefined ? [] : ['--event-log', path.join(logDir, `${stack}-${label}.jsonl`)];
   const res = await workspace().ok(['up', '--yes', '-s', stack, ...eventLog]);
   const load = loadAverage();
@@ -214,6 +217,7 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
     }));
     const floor = (Date.now() - t0) / 1000;
     const floorLoad = loadAverage();
+    process.stderr.write(`[pulumi-bench] ${name}: floor ${floor.toFixed(1)} s for ${objects} objects + ${crds} CRDs (load ${floorLoad})\n`);
     // The floor's clusters would only take CPU from pulumi's.
     for (const cp of floorClusters.values()) await cp.stop();
 
