@@ -16,7 +16,7 @@ export function generatedEstate(teams: number): PlatformSpecInput {
       name: `team-${i}`,
       costCenter: `cc-${4000 + i}`,
       groups: { mlEngineers: [`team-${i}-mle`], dataScientists: [`team-${i}-ds`], viewers: [`team-${i}-viewers`] },
-      quotas: Object.fromEntries(STAGES.map((s) => [s, s === 'training' ? { ...quota, gpu: 2 } : quota])),
+      quotas: Object.fromEntries(STAGES.map((s) => [s, s === 'training' ? { ...quota, gpu: 2, sharedGpu: 2 } : quota])),
       poolQuotas: Object.fromEntries(pools.map((p) => [p, 1])),
     })),
   };
