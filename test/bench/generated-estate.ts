@@ -12,11 +12,13 @@ export function generatedEstate(teams: number): PlatformSpecInput {
   return {
     ...prod,
     name: `estate-${teams}`,
+    // Pools large enough for every team's quota on each (the estate is about object counts, not capacity).
+    clusters: prod.clusters.map((c) => ({ ...c, gpuPools: (c.gpuPools ?? []).map((p) => ({ ...p, maxNodes: Math.max(p.maxNodes, teams) * 4 })) })),
     teams: Array.from({ length: teams }, (_, i) => ({
       name: `team-${i}`,
       costCenter: `cc-${4000 + i}`,
       groups: { mlEngineers: [`team-${i}-mle`], dataScientists: [`team-${i}-ds`], viewers: [`team-${i}-viewers`] },
-      quotas: Object.fromEntries(STAGES.map((s) => [s, s === 'training' ? { ...quota, gpu: 2, sharedGpu: 2 } : quota])),
+      quotas: Object.fromEntries(STAGES.map((s) => [s, s === 'training' ? { ...quota, gpu: pools.length, sharedGpu: pools.length } : quota])),
       poolQuotas: Object.fromEntries(pools.map((p) => [p, 1])),
     })),
   };
