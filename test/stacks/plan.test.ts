@@ -64,7 +64,8 @@ describe('npm run plan', () => {
   });
 
   it('synthesizes a git ref in a temporary worktree and removes it afterwards', () => {
-    const worktrees = () => execFileSync('git', ['worktree', 'list', '--porcelain'], { cwd: REPO, encoding: 'utf8' });
+    // Only the plan's own temporary worktrees (hml-plan-*) count: other checkouts may come and go meanwhile.
+    const worktrees = () => execFileSync('git', ['worktree', 'list', '--porcelain'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter((l) => /^worktree .*\/hml-plan-[^/]+\/tree$/.test(l));
     const before = worktrees();
     const r = capture(['dev', '--ref', 'HEAD']);
     expect(r.err).toBe('');
@@ -73,6 +74,6 @@ describe('npm run plan', () => {
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'environments', 'constructs', 'stacks'], { cwd: REPO, encoding: 'utf8' });
     if (dirty === '') expect(r.code).toBe(0);
     else expect([0, 2]).toContain(r.code);
-    expect(worktrees()).toBe(before);
+    expect(worktrees()).toEqual(before);
   }, 120000);
 });
