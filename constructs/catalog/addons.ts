@@ -393,7 +393,8 @@ export const ADDONS = [
     id: 'lws',
     component: 'llmServing',
     chart: { repository: 'oci://registry.k8s.io/lws/charts', name: 'lws', version: '0.8.0' },
-    appVersion: 'v0.8.0',
+    // The chart's own appVersion (the image tag is v0.8.0).
+    appVersion: '0.8.0',
     namespace: 'lws-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['leaderworkerset.x-k8s.io'],
