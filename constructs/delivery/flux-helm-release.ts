@@ -1,5 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../imports/helm.toolkit.fluxcd.io';
+import { HelmRepository, HelmRepositorySpecType } from '../../imports/source.toolkit.fluxcd.io';
 import { AddonDefinition, GITOPS } from '../catalog';
 import { chartSource } from './chart-source';
 import { LABEL, PART_OF } from '../labels';
@@ -29,16 +30,12 @@ export class FluxHelmRelease extends Construct {
     // The catalog says why an add-on's hooks stay out (addon.hooks.reason).
     const noHooks = addon.hooks?.disabled === true ? { disableHooks: true } : {};
 
-    new ApiObject(this, 'repository', {
-      apiVersion: GITOPS.sourceApiVersion,
-      kind: 'HelmRepository',
+    new HelmRepository(this, 'repository', {
       metadata: { name: addon.id, namespace: GITOPS.namespace, labels },
-      spec: { url: source.repository, interval: GITOPS.interval, ...(source.oci ? { type: 'oci' } : {}) },
+      spec: { url: source.repository, interval: GITOPS.interval, ...(source.oci ? { type: HelmRepositorySpecType.OCI } : {}) },
     });
 
-    new ApiObject(this, 'release', {
-      apiVersion: GITOPS.helmApiVersion,
-      kind: 'HelmRelease',
+    new HelmRelease(this, 'release', {
       metadata: { name: addon.id, namespace: GITOPS.namespace, labels },
       spec: {
         interval: GITOPS.interval,
@@ -48,12 +45,12 @@ export class FluxHelmRelease extends Construct {
           spec: {
             chart: source.name,
             version: source.version,
-            sourceRef: { kind: 'HelmRepository', name: addon.id },
+            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: addon.id },
             interval: GITOPS.interval,
           },
         },
-        install: { crds: 'CreateReplace', createNamespace: false, remediation: { retries: 3 }, ...noHooks },
-        upgrade: { crds: 'CreateReplace', remediation: { retries: 3 }, ...noHooks },
+        install: { crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, createNamespace: false, remediation: { retries: 3 }, ...noHooks },
+        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3 }, ...noHooks },
         ...(addon.hooks?.disabled === true ? { rollback: noHooks, uninstall: noHooks } : {}),
         ...(props.dependsOn !== undefined && props.dependsOn.length > 0 ? { dependsOn: props.dependsOn.map((name) => ({ name })) } : {}),
         values: props.values,

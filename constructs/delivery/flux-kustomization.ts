@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Kustomization, KustomizationProps, KustomizationSpecSourceRefKind } from '../../imports/kustomize.toolkit.fluxcd.io';
 import { GITOPS } from '../catalog';
 import { LABEL, PART_OF } from '../labels';
 
@@ -26,15 +26,13 @@ export interface FluxKustomizationProps {
   readonly targetNamespace?: string;
 }
 
-/** The Flux Kustomization object itself (also what the Pulumi program builds Kubeflow from: stacks/pulumi/kubeflow-plan.ts). */
-export function fluxKustomizationObject(props: FluxKustomizationProps) {
+/** The Flux Kustomization's metadata and spec, as the generated class takes them. */
+export function fluxKustomizationProps(props: FluxKustomizationProps): KustomizationProps {
   return {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
     metadata: { name: props.name, namespace: GITOPS.namespace, labels: { [LABEL.partOf]: PART_OF } },
     spec: {
       interval: GITOPS.interval,
-      sourceRef: { kind: 'GitRepository', name: props.source },
+      sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.source },
       path: `./${props.path}`,
       prune: true,
       wait: true,
@@ -47,6 +45,12 @@ export function fluxKustomizationObject(props: FluxKustomizationProps) {
   };
 }
 
+/** The Flux Kustomization object itself (also what the Pulumi program builds Kubeflow from: stacks/pulumi/kubeflow-plan.ts). */
+export function fluxKustomizationObject(props: FluxKustomizationProps) {
+  const { metadata, spec } = fluxKustomizationProps(props);
+  return { ...Kustomization.GVK, metadata, spec };
+}
+
 /**
  * GitOps delivery of one kustomize path of an upstream project that ships no Helm chart: a Flux
  * Kustomization that builds it from a pinned GitRepository, waits for it to be healthy, and prunes
@@ -55,6 +59,6 @@ export function fluxKustomizationObject(props: FluxKustomizationProps) {
 export class FluxKustomization extends Construct {
   constructor(scope: Construct, id: string, props: FluxKustomizationProps) {
     super(scope, id);
-    new ApiObject(this, 'kustomization', fluxKustomizationObject(props));
+    new Kustomization(this, 'kustomization', fluxKustomizationProps(props));
   }
 }

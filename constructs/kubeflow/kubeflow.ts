@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { GitRepository } from '../../imports/source.toolkit.fluxcd.io';
 import { Construct } from 'constructs';
 import { KubeflowSpec } from '../../environments/kubeflow-schema';
 import { GITOPS, KUBEFLOW_CONFIG_IMAGES, KUBEFLOW_MANIFESTS, KUBEFLOW_PARTS, KustomizePart } from '../catalog';
@@ -140,9 +140,7 @@ export function kubeflowKustomizationProps(k: KubeflowKustomizationPlan): FluxKu
 export class Kubeflow extends Construct {
   constructor(scope: Construct, id: string, props: KubeflowProps) {
     super(scope, id);
-    new ApiObject(this, 'source', {
-      apiVersion: GITOPS.sourceApiVersion,
-      kind: 'GitRepository',
+    new GitRepository(this, 'source', {
       metadata: { name: KUBEFLOW_SOURCE, namespace: GITOPS.namespace, labels: { [LABEL.partOf]: PART_OF } },
       spec: { url: KUBEFLOW_MANIFESTS.url, ref: { tag: KUBEFLOW_MANIFESTS.tag }, interval: GITOPS.interval },
     });

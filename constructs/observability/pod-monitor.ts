@@ -1,6 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { monitoringLabels, MONITORING_API_VERSION, tagTarget } from './monitor-labels';
+import * as monitoring from '../../imports/monitoring.coreos.com';
+import { crdEnum } from '../crd-enum';
+import { monitoringLabels, tagTarget } from './monitor-labels';
 import { PlacedPodTarget } from './scrape-targets';
 
 export interface PodMonitorProps {
@@ -24,9 +25,7 @@ export class PodMonitor extends Construct {
     if (namespaces.length === 0) throw new Error(`scrape target "${target.id}": no namespace to scrape on this cluster`);
     if (endpoints.length === 0) throw new Error(`scrape target "${target.id}": no endpoint left (are its ports in network.metricsPorts?)`);
     this.name = `ml-platform-${target.id}`;
-    new ApiObject(this, 'resource', {
-      apiVersion: MONITORING_API_VERSION,
-      kind: 'PodMonitor',
+    new monitoring.PodMonitor(this, 'resource', {
       metadata: { name: this.name, namespace: props.namespace, labels: monitoringLabels('scrape') },
       spec: {
         namespaceSelector: { matchNames: [...namespaces] },
@@ -38,11 +37,11 @@ export class PodMonitor extends Construct {
           ...(e.port === undefined ? {} : { port: e.port }),
           ...(e.portNumber === undefined ? {} : { portNumber: e.portNumber }),
           path: e.path,
-          scheme: e.scheme,
+          scheme: e.scheme === undefined ? undefined : crdEnum(monitoring.PodMonitorSpecPodMetricsEndpointsScheme, e.scheme, `scrape target "${target.id}": endpoint scheme`),
           honorLabels: e.honorLabels,
           ...(e.insecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
           // Team workloads are not platform components: PlatformScrapeTargetDown leaves them to their owners.
-          ...(target.inWorkflowNamespaces ? {} : { relabelings: [tagTarget(target.id)] }),
+          ...(target.inWorkflowNamespaces ? {} : { relabelings: [tagTarget(target.id)].map((r) => ({ ...r, action: crdEnum(monitoring.PodMonitorSpecPodMetricsEndpointsRelabelingsAction, r.action, `scrape target "${target.id}": relabeling action`), sourceLabels: r.sourceLabels === undefined ? undefined : [...r.sourceLabels] })) }),
         })),
       },
     });

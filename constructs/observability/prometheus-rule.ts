@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as monitoring from '../../imports/monitoring.coreos.com';
 import { AlertRule } from './alert-rules';
-import { monitoringLabels, MONITORING_API_VERSION } from './monitor-labels';
+import { monitoringLabels } from './monitor-labels';
 import { RecordingRule } from './recording-rules';
 
 /** One rule as the PrometheusRule CRD takes it. */
@@ -69,11 +69,9 @@ export class PrometheusRule extends Construct {
         }
       }
     }
-    new ApiObject(this, 'resource', {
-      apiVersion: MONITORING_API_VERSION,
-      kind: 'PrometheusRule',
+    new monitoring.PrometheusRule(this, 'resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: monitoringLabels('rules') },
-      spec: { groups: props.groups.map((g) => ({ name: g.name, ...(g.interval === undefined ? {} : { interval: g.interval }), rules: g.rules.map((r) => ({ ...r })) })) },
+      spec: { groups: props.groups.map((g) => ({ name: g.name, ...(g.interval === undefined ? {} : { interval: g.interval }), rules: g.rules.map((r) => ({ ...r, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })) })) },
     });
   }
 }

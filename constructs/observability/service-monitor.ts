@@ -1,6 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { monitoringLabels, MONITORING_API_VERSION, Relabeling, tagTarget } from './monitor-labels';
+import * as monitoring from '../../imports/monitoring.coreos.com';
+import { crdEnum } from '../crd-enum';
+import { monitoringLabels, Relabeling, tagTarget } from './monitor-labels';
 import { ServiceTarget } from './scrape-targets';
 
 export interface ServiceMonitorProps {
@@ -39,9 +40,7 @@ export class ServiceMonitor extends Construct {
     if (t.endpoint.port === undefined || !t.servicePorts.includes(t.endpoint.port)) throw new Error(`scrape target "${t.id}": port "${t.endpoint.port ?? ''}" is not a port of Service ${t.namespace}/${t.serviceName} (ports: ${t.servicePorts.join(', ')})`);
     this.name = `ml-platform-${t.id}`;
     const e = t.endpoint;
-    new ApiObject(this, 'resource', {
-      apiVersion: MONITORING_API_VERSION,
-      kind: 'ServiceMonitor',
+    new monitoring.ServiceMonitor(this, 'resource', {
       metadata: { name: this.name, namespace: props.namespace, labels: monitoringLabels('scrape') },
       spec: {
         namespaceSelector: { matchNames: [t.namespace] },
@@ -50,11 +49,15 @@ export class ServiceMonitor extends Construct {
           {
             port: e.port,
             path: e.path,
-            scheme: e.scheme,
+            scheme: e.scheme === undefined ? undefined : crdEnum(monitoring.ServiceMonitorSpecEndpointsScheme, e.scheme, `scrape target "${t.id}": endpoint scheme`),
             honorLabels: e.honorLabels,
             ...(e.bearerToken ? { bearerTokenFile: SERVICE_ACCOUNT_TOKEN } : {}),
             ...(e.insecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
-            relabelings: serviceRelabelings(t),
+            relabelings: serviceRelabelings(t).map((r) => ({
+              ...r,
+              action: crdEnum(monitoring.ServiceMonitorSpecEndpointsRelabelingsAction, r.action, `scrape target "${t.id}": relabeling action`),
+              sourceLabels: r.sourceLabels === undefined ? undefined : [...r.sourceLabels],
+            })),
           },
         ],
       },

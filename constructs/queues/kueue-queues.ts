@@ -1,10 +1,14 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import {
+  ClusterQueueV1Beta2, ClusterQueueV1Beta2SpecFairSharingWeight, ClusterQueueV1Beta2SpecPreemptionReclaimWithinCohort, ClusterQueueV1Beta2SpecPreemptionWithinClusterQueue,
+  ClusterQueueV1Beta2SpecQueueingStrategy, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesLendingLimit,
+  ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota, CohortV1Beta2, LocalQueueV1Beta2, ResourceFlavorV1Beta2, WorkloadPriorityClassV1Beta2,
+} from '../../imports/kueue.x-k8s.io';
 import { LABEL, PART_OF } from '../labels';
 import { COHORT, PRIORITY_CLASSES, QueuePlan } from './queue-plan';
 
-/** Kueue's storage API version at the pinned release (v0.19): objects are written in it. */
-export const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
+/** Kueue's storage API version at the pinned release (v0.19): objects are written in it (the generated v1beta2 classes). */
+export const KUEUE_API = ClusterQueueV1Beta2.GVK.apiVersion;
 
 export interface KueueQueuesProps {
   /** The cluster's queue plan (see planQueues). */
@@ -23,12 +27,10 @@ export class KueueQueues extends Construct {
     const labels = { [LABEL.partOf]: PART_OF };
 
     for (const pc of PRIORITY_CLASSES) {
-      new ApiObject(this, `priority-${pc.name}`, { apiVersion: KUEUE_API, kind: 'WorkloadPriorityClass', metadata: { name: pc.name, labels }, value: pc.value, description: pc.description });
+      new WorkloadPriorityClassV1Beta2(this, `priority-${pc.name}`, { metadata: { name: pc.name, labels }, value: pc.value, description: pc.description });
     }
     for (const flavor of plan.flavors) {
-      new ApiObject(this, `flavor-${flavor.name}`, {
-        apiVersion: KUEUE_API,
-        kind: 'ResourceFlavor',
+      new ResourceFlavorV1Beta2(this, `flavor-${flavor.name}`, {
         metadata: { name: flavor.name, labels },
         spec: {
           ...(Object.keys(flavor.nodeLabels).length > 0 ? { nodeLabels: { ...flavor.nodeLabels } } : {}),
@@ -36,29 +38,30 @@ export class KueueQueues extends Construct {
         },
       });
     }
-    new ApiObject(this, 'cohort', { apiVersion: KUEUE_API, kind: 'Cohort', metadata: { name: COHORT, labels }, spec: {} });
+    new CohortV1Beta2(this, 'cohort', { metadata: { name: COHORT, labels }, spec: {} });
     for (const cq of plan.clusterQueues) {
-      new ApiObject(this, `cq-${cq.name}`, {
-        apiVersion: KUEUE_API,
-        kind: 'ClusterQueue',
+      new ClusterQueueV1Beta2(this, `cq-${cq.name}`, {
         metadata: { name: cq.name, labels: { ...labels, [LABEL.team]: cq.team } },
         spec: {
           cohortName: COHORT,
           // Only the team's own namespaces may submit to its queues.
           namespaceSelector: { matchLabels: { [LABEL.team]: cq.team } },
-          queueingStrategy: 'BestEffortFIFO',
-          resourceGroups: cq.resourceGroups.map((g) => ({ coveredResources: [...g.coveredResources], flavors: g.flavors.map((f) => ({ name: f.name, resources: f.resources.map((r) => ({ ...r })) })) })),
+          queueingStrategy: ClusterQueueV1Beta2SpecQueueingStrategy.BEST_EFFORT_FIFO,
+          resourceGroups: cq.resourceGroups.map((g) => ({ coveredResources: [...g.coveredResources], flavors: g.flavors.map((f) => ({ name: f.name, resources: f.resources.map((r) => ({
+              name: r.name,
+              nominalQuota: ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota.fromString(r.nominalQuota),
+              borrowingLimit: ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit.fromString(r.borrowingLimit),
+              lendingLimit: ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesLendingLimit.fromString(r.lendingLimit),
+            })) })) })),
           // Fair sharing decides who gives back borrowed quota (borrowWithinCohort does not combine with it).
-          preemption: { reclaimWithinCohort: 'Any', withinClusterQueue: 'LowerPriority' },
-          fairSharing: { weight: String(cq.fairShareWeight) },
+          preemption: { reclaimWithinCohort: ClusterQueueV1Beta2SpecPreemptionReclaimWithinCohort.ANY, withinClusterQueue: ClusterQueueV1Beta2SpecPreemptionWithinClusterQueue.LOWER_PRIORITY },
+          fairSharing: { weight: ClusterQueueV1Beta2SpecFairSharingWeight.fromString(String(cq.fairShareWeight)) },
           ...(cq.admissionCheck === undefined ? {} : { admissionChecksStrategy: { admissionChecks: [{ name: cq.admissionCheck }] } }),
         },
       });
     }
     for (const lq of plan.localQueues) {
-      new ApiObject(this, `lq-${lq.namespace}-${lq.name}`, {
-        apiVersion: KUEUE_API,
-        kind: 'LocalQueue',
+      new LocalQueueV1Beta2(this, `lq-${lq.namespace}-${lq.name}`, {
         metadata: { name: lq.name, namespace: lq.namespace, labels: { ...labels, [LABEL.team]: lq.team, [LABEL.stage]: lq.stage, [LABEL.costCenter]: lq.costCenter } },
         spec: { clusterQueue: lq.clusterQueue },
       });

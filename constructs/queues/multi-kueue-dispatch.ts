@@ -1,6 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KUEUE_API } from './kueue-queues';
+import { AdmissionCheckV1Beta2, MultiKueueClusterV1Beta2, MultiKueueClusterV1Beta2SpecClusterSourceKubeConfigLocationType, MultiKueueConfigV1Beta2 } from '../../imports/kueue.x-k8s.io';
 import { LABEL, PART_OF } from '../labels';
 import { MULTIKUEUE_CHECK, MULTIKUEUE_CONFIG, MULTIKUEUE_CONTROLLER } from './queue-plan';
 
@@ -18,24 +17,18 @@ export class MultiKueueDispatch extends Construct {
   constructor(scope: Construct, id: string, props: MultiKueueDispatchProps) {
     super(scope, id);
     const labels = { [LABEL.partOf]: PART_OF };
-    new ApiObject(this, 'admission-check', {
-      apiVersion: KUEUE_API,
-      kind: 'AdmissionCheck',
+    new AdmissionCheckV1Beta2(this, 'admission-check', {
       metadata: { name: MULTIKUEUE_CHECK, labels },
       spec: { controllerName: MULTIKUEUE_CONTROLLER, parameters: { apiGroup: 'kueue.x-k8s.io', kind: 'MultiKueueConfig', name: MULTIKUEUE_CONFIG } },
     });
-    new ApiObject(this, 'config', {
-      apiVersion: KUEUE_API,
-      kind: 'MultiKueueConfig',
+    new MultiKueueConfigV1Beta2(this, 'config', {
       metadata: { name: MULTIKUEUE_CONFIG, labels },
       spec: { clusters: props.clusters.map((c) => c.name) },
     });
     for (const c of props.clusters) {
-      new ApiObject(this, `cluster-${c.name}`, {
-        apiVersion: KUEUE_API,
-        kind: 'MultiKueueCluster',
+      new MultiKueueClusterV1Beta2(this, `cluster-${c.name}`, {
         metadata: { name: c.name, labels },
-        spec: { clusterSource: { kubeConfig: { location: c.kubeconfigSecret, locationType: 'Secret' } } },
+        spec: { clusterSource: { kubeConfig: { location: c.kubeconfigSecret, locationType: MultiKueueClusterV1Beta2SpecClusterSourceKubeConfigLocationType.SECRET } } },
       });
     }
   }
