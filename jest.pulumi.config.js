@@ -5,9 +5,11 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
+  // Jest's transform cache beside the dependencies, not in the temp dir (a run leaves temp as it was).
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   roots: ['<rootDir>/test/cluster'],
   testMatch: ['**/pulumi-up.test.ts', '**/pulumi-bench.test.ts'],
   testTimeout: 600000,
   maxWorkers: 1,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
 };

@@ -159,11 +159,20 @@ export function standInChartFiles(chart: StandInChart): Record<string, string> {
 }
 
 /**
- * Writes a stand-in chart to a directory named after its content, under `root` (default the OS
- * temp dir), and returns the directory: the same chart always gets the same path, so the
+ * Where stand-in charts are kept: the user's cache (`${XDG_CACHE_HOME:-~/.cache}/hybrid-ml-platform/
+ * stand-in-charts`), beside the built binaries. Not the temp dir: the charts outlive the process that
+ * writes them (the engine reads them during `pulumi up`), and a test run must leave temp as it found it.
+ */
+export function standInChartRoot(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hybrid-ml-platform', 'stand-in-charts');
+}
+
+/**
+ * Writes a stand-in chart to a directory named after its content, under `root` (default
+ * standInChartRoot()), and returns the directory: the same chart always gets the same path, so the
  * release's `chart` input does not change between runs.
  */
-export function writeStandInChart(chart: StandInChart, root: string = path.join(os.tmpdir(), 'hybrid-ml-platform-charts')): string {
+export function writeStandInChart(chart: StandInChart, root: string = standInChartRoot()): string {
   const files = standInChartFiles(chart);
   const hash = createHash('sha256');
   for (const [f, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${f}\0${text}\0`);

@@ -29,7 +29,7 @@ describe('realCharts with crds-only', () => {
   });
 
   it('keeps the stand-in chart for every other add-on', () => {
-    expect(String(release('cert-manager')?.inputs.chart)).toMatch(/hybrid-ml-platform-charts\/cert-manager-[0-9a-f]{12}$/);
+    expect(String(release('cert-manager')?.inputs.chart)).toMatch(/hybrid-ml-platform\/stand-in-charts\/cert-manager-[0-9a-f]{12}$/);
     expect(release('cert-manager')?.inputs.version).toBe(addon('cert-manager').chart.version);
   });
 

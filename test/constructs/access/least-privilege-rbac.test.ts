@@ -1,11 +1,12 @@
 import { Testing } from 'cdk8s';
 import { ciDeployerName, clusterRoleName, LeastPrivilegeRbac } from '../../../constructs/access/least-privilege-rbac';
 import { allowedCells, rulesFor } from '../../../constructs/access/permission-matrix';
+import { testChart } from '../../support/test-chart';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; rules?: { apiGroups?: string[]; resources?: string[]; verbs: string[] }[]; subjects?: Record<string, string>[]; roleRef?: { name: string } };
 
 function synth(): Obj[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   new LeastPrivilegeRbac(chart, 'rbac', {
     platformAdmins: ['admins'],
     teams: [

@@ -5,6 +5,7 @@ import * as YAML from 'yaml';
 import { DATA_CREDENTIAL_LABEL } from '../../../constructs/access/workload-access';
 import { WorkloadAccessPolicy } from '../../../constructs/access/workload-access-policy';
 import { admit, AdmissionRequest, RequestPolicySpec } from '../../support/vap-request-evaluator';
+import { testChart } from '../../support/test-chart';
 
 const TEAMS = [
   { name: 'vision', groups: { mlEngineers: ['vision-mle'], dataScientists: ['vision-ds'], viewers: ['vision-view'] } },
@@ -12,7 +13,7 @@ const TEAMS = [
 ];
 
 function synth() {
-  const chart = Testing.chart();
+  const chart = testChart();
   new WorkloadAccessPolicy(chart, 'p', { teams: TEAMS, clusterPullSecret: 'registry-pull' });
   const objects = Testing.synth(chart) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> }[];
   const policy = (name: string): RequestPolicySpec => objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === name)?.spec as unknown as RequestPolicySpec;
@@ -172,6 +173,6 @@ describe('WorkloadAccessPolicy', () => {
   });
 
   it('refuses to build policies that match nobody', () => {
-    expect(() => new WorkloadAccessPolicy(Testing.chart(), 'p', { teams: [] })).toThrow(/no teams/);
+    expect(() => new WorkloadAccessPolicy(testChart(), 'p', { teams: [] })).toThrow(/no teams/);
   });
 });

@@ -1,9 +1,10 @@
 import { Testing } from 'cdk8s';
 import { addon, GITOPS } from '../../../constructs/catalog';
 import { FluxHelmRelease } from '../../../constructs/delivery/flux-helm-release';
+import { testChart } from '../../support/test-chart';
 
 function synth(id: string, dependsOn: string[] = [], chartMirror?: string) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new FluxHelmRelease(chart, 'r', { addon: addon(id), values: { a: 1 }, dependsOn, chartMirror });
   return Testing.synth(chart);
 }

@@ -3,6 +3,7 @@ import { GpuNodePool, poolSelectorLabels } from '../../../constructs/gpu/gpu-nod
 import { GPU_TAINT } from '../../../constructs/gpu/gpu-scheduling';
 import { ClusterSpec, GpuPoolSpec } from '../../../environments';
 import { dig } from '../../support/dig';
+import { testChart } from '../../support/test-chart';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 
@@ -11,7 +12,7 @@ const pool = (over: Partial<GpuPoolSpec> = {}): GpuPoolSpec => ({
 });
 
 function render(provider: ClusterSpec['provider'], p: GpuPoolSpec): Obj[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   new GpuNodePool(chart, 'pool', { cluster: { name: 'c1', provider }, pool: p });
   return Testing.synth(chart) as Obj[];
 }

@@ -5,12 +5,13 @@ import { GpuPoolSpec, loadEnvironment } from '../../../environments';
 import { migSlicesPerGpu } from '../../../environments/gpu-models';
 import { dig } from '../../support/dig';
 import { CrdValidator, loadCrds } from '../../support/crd-validator';
+import { testChart } from '../../support/test-chart';
 
 const base: GpuPoolSpec = { name: 'p', enabled: true, gpuModel: 'H100', gpusPerNode: 8, minNodes: 1, maxNodes: 1, capacityType: 'static', sharing: 'none', gpuAllocation: 'extended-resources', managedBy: 'static', nodeNamePattern: '^x$' };
 
 describe('GpuSharingConfig', () => {
   it('renames time-sliced GPUs to nvidia.com/gpu.shared, one config per pool', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new GpuSharingConfig(chart, 's', { namespace: 'gpu-operator', pools: [{ ...base, name: 'l4', gpuModel: 'L4', sharing: 'time-slicing', timeSlicingReplicas: 8 }] });
     const [cm] = Testing.synth(chart);
     expect(cm.metadata).toMatchObject({ name: 'gpu-time-slicing', namespace: 'gpu-operator' });
@@ -18,7 +19,7 @@ describe('GpuSharingConfig', () => {
   });
 
   it('splits every GPU of a MIG pool into its profile, as many slices as fit', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new GpuSharingConfig(chart, 's', { namespace: 'gpu-operator', pools: [{ ...base, sharing: 'mig', migProfile: '1g.10gb' }] });
     const [cm] = Testing.synth(chart);
     expect(YAML.parse(cm.data['config.yaml'])['mig-configs']).toEqual({

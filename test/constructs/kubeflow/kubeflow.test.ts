@@ -4,9 +4,10 @@ import { Kubeflow, kubeflowParts } from '../../../constructs/kubeflow/kubeflow';
 import { KubeflowSpec } from '../../../environments/kubeflow-schema';
 import { dig } from '../../support/dig';
 import { CrdValidator } from '../../support/crd-validator';
+import { testChart } from '../../support/test-chart';
 
 function render(spec: KubeflowSpec, mirrorHost?: string) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new Kubeflow(chart, 'kf', { spec, podSecurityVersion: 'v1.34', mirrorHost });
   return Testing.synth(chart);
 }

@@ -4,11 +4,12 @@ import { GPU_FLEET } from '../../../constructs/observability/dashboards';
 import { GrafanaDashboard } from '../../../constructs/observability/grafana-dashboard';
 import { METRIC } from '../../../constructs/observability/metric-catalogue';
 import { promql } from '../../../constructs/observability/promql';
+import { testChart } from '../../support/test-chart';
 
 type Panel = { id: number; type: string; gridPos: { x: number; y: number; w: number; h: number }; targets: { refId: string; expr: string; instant?: boolean }[] };
 
 function synth(dashboard: DashboardSpec) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new GrafanaDashboard(chart, 'd', { dashboard, namespace: 'monitoring' });
   return Testing.synth(chart)[0] as { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; data: Record<string, string> };
 }

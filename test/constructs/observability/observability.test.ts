@@ -6,6 +6,7 @@ import { kubePrometheusStackValues, openCostValues } from '../../../constructs/o
 import { ComponentName, COMPONENTS, loadEnvironment, parseSpec } from '../../../environments';
 import { dev } from '../../../environments/dev';
 import { renderEnvironment } from '../../../stacks/manifests';
+import { testChart } from '../../support/test-chart';
 
 const obs = loadEnvironment('dev').observability;
 const allOn = Object.fromEntries(COMPONENTS.map((c) => [c, true])) as Record<ComponentName, boolean>;
@@ -25,7 +26,7 @@ const burst: ObservedCluster = { ...primary, role: 'burst', stages: ['training']
 const alertNames = (c: ObservedCluster) => planObservability(c, obs).alertGroups.flatMap((g) => g.rules.map((r) => r.alert));
 
 function synth(cluster: ObservedCluster) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new Observability(chart, 'o', { cluster, spec: obs, namespace: 'monitoring' });
   return Testing.synth(chart) as { kind: string; metadata: { name: string; namespace: string } }[];
 }

@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { PodMonitor } from '../../../constructs/observability/pod-monitor';
 import { ObservedCluster, scrapeTargets } from '../../../constructs/observability/scrape-targets';
 import { ComponentName, COMPONENTS } from '../../../environments';
+import { testChart } from '../../support/test-chart';
 
 const cluster = (over: Partial<ObservedCluster> = {}): ObservedCluster => ({
   components: Object.fromEntries(COMPONENTS.map((c) => [c, true])) as Record<ComponentName, boolean>,
@@ -19,7 +20,7 @@ const cluster = (over: Partial<ObservedCluster> = {}): ObservedCluster => ({
 
 function synth(id: string, c: ObservedCluster = cluster()) {
   const target = scrapeTargets(c).pods.find((p) => p.target.id === id)!;
-  const chart = Testing.chart();
+  const chart = testChart();
   new PodMonitor(chart, 'pm', { target, namespace: 'monitoring' });
   return Testing.synth(chart)[0] as { kind: string; metadata: { name: string }; spec: { namespaceSelector: unknown; selector: unknown; podMetricsEndpoints: Record<string, unknown>[] } };
 }
@@ -54,7 +55,7 @@ describe('PodMonitor', () => {
 
   it('refuses a target without namespaces or endpoints', () => {
     const target = scrapeTargets(cluster()).pods.find((p) => p.target.id === 'kserve-inference')!;
-    expect(() => new PodMonitor(Testing.chart(), 'a', { target: { ...target, namespaces: [] }, namespace: 'monitoring' })).toThrow(/"kserve-inference": no namespace to scrape/);
-    expect(() => new PodMonitor(Testing.chart(), 'b', { target: { ...target, endpoints: [] }, namespace: 'monitoring' })).toThrow(/no endpoint left \(are its ports in network.metricsPorts\?\)/);
+    expect(() => new PodMonitor(testChart(), 'a', { target: { ...target, namespaces: [] }, namespace: 'monitoring' })).toThrow(/"kserve-inference": no namespace to scrape/);
+    expect(() => new PodMonitor(testChart(), 'b', { target: { ...target, endpoints: [] }, namespace: 'monitoring' })).toThrow(/no endpoint left \(are its ports in network.metricsPorts\?\)/);
   });
 });

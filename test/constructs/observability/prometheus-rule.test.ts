@@ -3,12 +3,13 @@ import { alertGroups } from '../../../constructs/observability/alert-rules';
 import { alertRuleJson, PrometheusRule, recordingRuleJson, runbookUrl } from '../../../constructs/observability/prometheus-rule';
 import { RECORDING_GROUPS } from '../../../constructs/observability/recording-rules';
 import { loadEnvironment } from '../../../environments';
+import { testChart } from '../../support/test-chart';
 
 const thresholds = loadEnvironment('dev').observability.alerts;
 const idle = alertGroups(thresholds)[0].rules[0];
 
 function synth(groups: ConstructorParameters<typeof PrometheusRule>[2]['groups']) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new PrometheusRule(chart, 'r', { name: 'ml-platform-alerts', namespace: 'monitoring', groups });
   return Testing.synth(chart)[0] as { kind: string; metadata: { name: string; namespace: string }; spec: { groups: { name: string; interval?: string; rules: Record<string, unknown>[] }[] } };
 }

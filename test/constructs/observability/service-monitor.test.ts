@@ -1,11 +1,12 @@
 import { Testing } from 'cdk8s';
 import { ServiceMonitor } from '../../../constructs/observability/service-monitor';
 import { ADDON_SERVICES, ServiceTarget } from '../../../constructs/observability/scrape-targets';
+import { testChart } from '../../support/test-chart';
 
 const target = (id: string): ServiceTarget => ADDON_SERVICES.find((t) => t.id === id)!;
 
 function synth(t: ServiceTarget) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new ServiceMonitor(chart, 'sm', { target: t, namespace: 'monitoring' });
   return Testing.synth(chart)[0] as { kind: string; metadata: { name: string; namespace: string }; spec: { namespaceSelector: unknown; selector: unknown; endpoints: Record<string, unknown>[] } };
 }

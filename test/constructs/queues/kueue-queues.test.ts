@@ -5,6 +5,7 @@ import { clusterStages, loadEnvironment, poolDevices } from '../../../environmen
 import { ManifestObject } from '../../../stacks/manifests';
 import { dig } from '../../support/dig';
 import { everyCluster } from '../../support/synth';
+import { testChart } from '../../support/test-chart';
 
 const byKind = (objs: ManifestObject[], kind: string) => objs.filter((o) => o.kind === kind && o.apiVersion.startsWith('kueue.x-k8s.io/'));
 
@@ -12,7 +13,7 @@ describe('KueueQueues renders a plan', () => {
   const spec = loadEnvironment('staging');
   const primary = spec.clusters[0];
   const plan = planQueues(spec, primary, clusterStages(spec, primary));
-  const chart = Testing.chart();
+  const chart = testChart();
   new KueueQueues(chart, 'q', { plan });
   const objs = Testing.synth(chart) as ManifestObject[];
 

@@ -1,9 +1,10 @@
 import { Testing } from 'cdk8s';
 import { MultiKueueDispatch } from '../../../constructs/queues/multi-kueue-dispatch';
 import { dig } from '../../support/dig';
+import { testChart } from '../../support/test-chart';
 
 describe('MultiKueueDispatch', () => {
-  const chart = Testing.chart();
+  const chart = testChart();
   new MultiKueueDispatch(chart, 'mk', { clusters: [{ name: 'aws-1', kubeconfigSecret: 'multikueue-aws-1' }, { name: 'azure-1', kubeconfigSecret: 'multikueue-azure-1' }] });
   const objs = Testing.synth(chart);
 

@@ -2,9 +2,10 @@ import { Testing } from 'cdk8s';
 import { HarborProxyCache, proxyCacheScript } from '../../../constructs/supply-chain/harbor-proxy-cache';
 import { hardenedPods, pinnedImages } from '../../policy/rules';
 import { dig } from '../../support/dig';
+import { testChart } from '../../support/test-chart';
 
 function job(upstreams: string[]) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new HarborProxyCache(chart, 'h', { namespace: 'harbor', upstreams, adminSecret: 'harbor-admin' });
   return Testing.synth(chart)[0];
 }

@@ -1,9 +1,10 @@
 import { Testing } from 'cdk8s';
 import { ImageSignaturePolicy } from '../../../constructs/supply-chain/image-signature-policy';
 import { CrdValidator } from '../../support/crd-validator';
+import { testChart } from '../../support/test-chart';
 
 describe('ImageSignaturePolicy', () => {
-  const chart = Testing.chart();
+  const chart = testChart();
   new ImageSignaturePolicy(chart, 's', {
     signed: [
       { registry: 'harbor.example.com/ml', publicKeySecret: 'signing-key' },
@@ -24,6 +25,6 @@ describe('ImageSignaturePolicy', () => {
   });
 
   it('refuses a signer with both or neither verification method', () => {
-    expect(() => new ImageSignaturePolicy(Testing.chart(), 's', { signed: [{ registry: 'a.io/x' }] })).toThrow(/give exactly one of publicKeySecret or keyless/);
+    expect(() => new ImageSignaturePolicy(testChart(), 's', { signed: [{ registry: 'a.io/x' }] })).toThrow(/give exactly one of publicKeySecret or keyless/);
   });
 });

@@ -2,9 +2,10 @@ import { Testing } from 'cdk8s';
 import { TRUSTED_IMAGE_POLICY, TrustedImagePolicy } from '../../../constructs/supply-chain/trusted-image-policy';
 import { dig } from '../../support/dig';
 import { evaluatePolicy } from '../../support/vap-evaluator';
+import { testChart } from '../../support/test-chart';
 
 function policy(requireDigest = false) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new TrustedImagePolicy(chart, 'p', { allowedRegistries: ['harbor.example.com/ml', 'registry.example.com:5000'], requireDigest });
   const [vap, binding] = Testing.synth(chart);
   return { vap, binding, check: (obj: unknown) => evaluatePolicy(dig(vap, 'spec') as never, obj) };
@@ -49,6 +50,6 @@ describe('TrustedImagePolicy', () => {
   });
 
   it('refuses to build a policy that allows nothing', () => {
-    expect(() => new TrustedImagePolicy(Testing.chart(), 'p', { allowedRegistries: [] })).toThrow(/allowedRegistries is empty/);
+    expect(() => new TrustedImagePolicy(testChart(), 'p', { allowedRegistries: [] })).toThrow(/allowedRegistries is empty/);
   });
 });

@@ -2,11 +2,12 @@ import { Testing } from 'cdk8s';
 import { stageNetworkFlows } from '../../../constructs/tenancy/network-flows';
 import { STAGE_SERVICE_ACCOUNT, WorkflowNamespace } from '../../../constructs/tenancy/workflow-namespace';
 import { StageQuota } from '../../../environments';
+import { testChart } from '../../support/test-chart';
 
 const quota: StageQuota = { cpu: 8, memoryGiB: 32, gpu: 4, sharedGpu: 2, storageGiB: 200, maxPods: 30 };
 
 function synth(stage: 'data-prep' | 'training' | 'serving' | 'monitoring', extra: Partial<{ imagePullSecret: string; objectStoreCidrs: string[] }> = {}) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new WorkflowNamespace(chart, 'ns', {
     team: 'vision', stage, costCenter: 'cc-1', quota, podSecurityVersion: 'v1.34', imagePullSecret: extra.imagePullSecret,
     flows: stageNetworkFlows({ team: 'vision', stage, stages: ['data-prep', 'training', 'serving', 'monitoring'], objectStoreCidrs: extra.objectStoreCidrs ?? [], metricsPorts: [8080] }),
