@@ -23,8 +23,11 @@ function listed(): string[] {
 function generatedKinds(): Set<string> {
   const kinds = new Set<string>();
   for (const f of fs.readdirSync(IMPORTS).filter((n) => n.endsWith('.ts'))) {
-    const mod = require(path.join(IMPORTS, f)) as Record<string, { GVK?: GroupVersionKind }>;
-    for (const value of Object.values(mod)) if (typeof value === 'function' && value.GVK !== undefined) kinds.add(`${value.GVK.apiVersion}/${value.GVK.kind}`);
+    const mod = require(path.join(IMPORTS, f)) as Record<string, unknown>;
+    for (const value of Object.values(mod)) {
+      const gvk = typeof value === 'function' ? (value as { GVK?: GroupVersionKind }).GVK : undefined;
+      if (gvk !== undefined) kinds.add(`${gvk.apiVersion}/${gvk.kind}`);
+    }
   }
   return kinds;
 }
