@@ -28,3 +28,10 @@ export const TEST_TOOLCHAIN = {
   /** sigs.k8s.io/kueue (cmd/kueue): the real Kueue manager for the scheduling scenarios (test/upstream/kueue.test.ts); equals the chart's appVersion. */
   kueue: 'v0.19.2',
 } as const;
+
+/**
+ * The Node.js release CI runs every suite on (.ci/run installs npm's `node` package at this version,
+ * which carries the binary). package.json's engines accepts the LTS lines 22 and 24; @types/node
+ * follows the lower one, so code uses nothing newer than Node 22 has.
+ */
+export const CI_NODE = '24.21.0';
