@@ -1,5 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MachineDeploymentV1Beta2, MachineHealthCheckV1Beta2, MachineHealthCheckV1Beta2SpecRemediationTriggerIfUnhealthyLessThanOrEqualTo } from '../../imports/cluster.x-k8s.io';
+import { AksNodeClassV1Beta1, AksNodeClassV1Beta1SpecGpuMode, AksNodeClassV1Beta1SpecImageFamily } from '../../imports/karpenter.azure.com';
+import {
+  Ec2NodeClass, Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType, Ec2NodeClassSpecMetadataOptionsHttpEndpoint, Ec2NodeClassSpecMetadataOptionsHttpProtocolIPv6,
+  Ec2NodeClassSpecMetadataOptionsHttpTokens,
+} from '../../imports/karpenter.k8s.aws';
+import { NodePool, NodePoolSpecDisruptionConsolidationPolicy, NodePoolSpecLimits, NodePoolSpecTemplateSpecRequirementsOperator, NodePoolSpecTemplateSpecTaintsEffect } from '../../imports/karpenter.sh';
+import { NodeFeatureRule, NodeFeatureRuleSpecRulesMatchFeaturesMatchExpressionsOp } from '../../imports/nfd.k8s-sigs.io';
+import { crdEnum } from '../crd-enum';
 import { CLOUD_MACHINE_TYPES } from '../../environments/gpu-models';
 import { ClusterSpec, GpuPoolSpec } from '../../environments/schema';
 import { CLOUD_NODE_IMAGES } from '../catalog';
@@ -40,9 +49,7 @@ export class GpuNodePool extends Construct {
     switch (cluster.provider) {
       case 'aws':
         this.karpenter(pool, { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' }, this.machineType('aws', pool));
-        new ApiObject(this, 'node-class', {
-          apiVersion: 'karpenter.k8s.aws/v1',
-          kind: 'EC2NodeClass',
+        new Ec2NodeClass(this, 'node-class', {
           metadata: { name: pool.name, labels: this.labels(pool) },
           spec: {
             amiSelectorTerms: [{ alias: CLOUD_NODE_IMAGES.awsAmiAlias }],
@@ -50,22 +57,26 @@ export class GpuNodePool extends Construct {
             subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': cluster.name } }],
             securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': cluster.name } }],
             // Model weights and images are large; encrypted gp3 root volume.
-            blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '200Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } }],
+            blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '200Gi', volumeType: Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType.GP3, encrypted: true, deleteOnTermination: true } }],
             // IMDSv2 only, one hop: pods cannot borrow the node's cloud identity.
-            metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
+            metadataOptions: {
+              httpEndpoint: Ec2NodeClassSpecMetadataOptionsHttpEndpoint.ENABLED,
+              httpProtocolIPv6: Ec2NodeClassSpecMetadataOptionsHttpProtocolIPv6.DISABLED,
+              httpPutResponseHopLimit: 1,
+              httpTokens: Ec2NodeClassSpecMetadataOptionsHttpTokens.REQUIRED,
+            },
           },
         });
         break;
       case 'azure':
         this.karpenter(pool, { group: 'karpenter.azure.com', kind: 'AKSNodeClass' }, this.machineType('azure', pool));
-        new ApiObject(this, 'node-class', {
-          apiVersion: 'karpenter.azure.com/v1beta1',
-          kind: 'AKSNodeClass',
+        new AksNodeClassV1Beta1(this, 'node-class', {
           metadata: { name: pool.name, labels: this.labels(pool) },
-          spec: { imageFamily: CLOUD_NODE_IMAGES.azureImageFamily, osDiskSizeGB: 256, gpu: { mode: 'Driver' } },
+          spec: { imageFamily: crdEnum(AksNodeClassV1Beta1SpecImageFamily, CLOUD_NODE_IMAGES.azureImageFamily, 'CLOUD_NODE_IMAGES.azureImageFamily'), osDiskSizeGb: 256, gpu: { mode: AksNodeClassV1Beta1SpecGpuMode.DRIVER } },
         });
         break;
       case 'gcp':
+        // GKE's ComputeClass has no CRD in the shared set to generate a class from (test/fixtures/crds/SOURCES.md).
         new ApiObject(this, 'compute-class', {
           apiVersion: 'cloud.google.com/v1',
           kind: 'ComputeClass',
@@ -96,9 +107,7 @@ export class GpuNodePool extends Construct {
   }
 
   private karpenter(pool: GpuPoolSpec, nodeClass: { group: string; kind: string }, instanceType: string): void {
-    new ApiObject(this, 'node-pool', {
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
+    new NodePool(this, 'node-pool', {
       metadata: { name: pool.name, labels: this.labels(pool) },
       spec: {
         template: {
@@ -106,26 +115,24 @@ export class GpuNodePool extends Construct {
           spec: {
             nodeClassRef: { ...nodeClass, name: pool.name },
             requirements: [
-              { key: 'node.kubernetes.io/instance-type', operator: 'In', values: [instanceType] },
-              { key: 'karpenter.sh/capacity-type', operator: 'In', values: [pool.capacityType] },
-              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+              { key: 'node.kubernetes.io/instance-type', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [instanceType] },
+              { key: 'karpenter.sh/capacity-type', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [pool.capacityType] },
+              { key: 'kubernetes.io/arch', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: ['amd64'] },
             ],
-            taints: [{ ...GPU_TAINT }],
+            taints: [{ ...GPU_TAINT, effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }],
             expireAfter: '720h',
           },
         },
-        limits: { 'nvidia.com/gpu': String(gpuLimit(pool)) },
+        limits: { 'nvidia.com/gpu': NodePoolSpecLimits.fromString(String(gpuLimit(pool))) },
         // Never consolidate a busy GPU node: evicting a training job wastes more than the node costs.
-        disruption: { consolidationPolicy: 'WhenEmpty', consolidateAfter: CONSOLIDATE_AFTER, budgets: [{ nodes: '10%' }] },
+        disruption: { consolidationPolicy: NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY, consolidateAfter: CONSOLIDATE_AFTER, budgets: [{ nodes: '10%' }] },
       },
     });
   }
 
   private nodeFeatureRule(clusterName: string, pool: GpuPoolSpec): void {
     const pattern = pool.managedBy === 'cluster-api' ? `^${machineDeploymentName(clusterName, pool.name)}-` : (pool.nodeNamePattern as string);
-    new ApiObject(this, 'node-feature-rule', {
-      apiVersion: 'nfd.k8s-sigs.io/v1alpha1',
-      kind: 'NodeFeatureRule',
+    new NodeFeatureRule(this, 'node-feature-rule', {
       metadata: { name: `gpu-pool-${pool.name}`, labels: this.labels(pool) },
       spec: {
         rules: [
@@ -135,8 +142,8 @@ export class GpuNodePool extends Construct {
             taints: [{ ...GPU_TAINT }],
             // An NVIDIA PCI device (vendor 10de) on a node whose name belongs to the pool.
             matchFeatures: [
-              { feature: 'pci.device', matchExpressions: { vendor: { op: 'In', value: ['10de'] } } },
-              { feature: 'system.name', matchExpressions: { nodename: { op: 'InRegexp', value: [pattern] } } },
+              { feature: 'pci.device', matchExpressions: { vendor: { op: NodeFeatureRuleSpecRulesMatchFeaturesMatchExpressionsOp.IN, value: ['10de'] } } },
+              { feature: 'system.name', matchExpressions: { nodename: { op: NodeFeatureRuleSpecRulesMatchFeaturesMatchExpressionsOp.IN_REGEXP, value: [pattern] } } },
             ],
           },
         ],
@@ -149,9 +156,7 @@ export class GpuNodePool extends Construct {
     if (capi === undefined) throw new Error(`GPU pool "${pool.name}": managedBy cluster-api needs clusterApi templates`);
     const name = machineDeploymentName(clusterName, pool.name);
     const selector = { matchLabels: { 'cluster.x-k8s.io/cluster-name': clusterName, 'cluster.x-k8s.io/deployment-name': name } };
-    new ApiObject(this, 'machine-deployment', {
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'MachineDeployment',
+    new MachineDeploymentV1Beta2(this, 'machine-deployment', {
       metadata: {
         name,
         namespace: capi.namespace,
@@ -176,9 +181,7 @@ export class GpuNodePool extends Construct {
         },
       },
     });
-    new ApiObject(this, 'machine-health-check', {
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'MachineHealthCheck',
+    new MachineHealthCheckV1Beta2(this, 'machine-health-check', {
       metadata: { name, namespace: capi.namespace, labels: this.labels(pool) },
       spec: {
         clusterName,
@@ -191,7 +194,7 @@ export class GpuNodePool extends Construct {
           ],
         },
         // Replace at most one GPU machine at a time: they are few and expensive.
-        remediation: { triggerIf: { unhealthyLessThanOrEqualTo: 1 } },
+        remediation: { triggerIf: { unhealthyLessThanOrEqualTo: MachineHealthCheckV1Beta2SpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromNumber(1) } },
       },
     });
   }

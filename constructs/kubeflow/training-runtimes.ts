@@ -1,5 +1,9 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import {
+  ClusterTrainingRuntime,
+  ClusterTrainingRuntimeSpecTemplateSpecReplicatedJobsTemplateSpecTemplateSpecContainersResourcesLimits as Limit,
+  ClusterTrainingRuntimeSpecTemplateSpecReplicatedJobsTemplateSpecTemplateSpecContainersResourcesRequests as Request,
+} from '../../imports/trainer.kubeflow.org';
 import { TRAINING_IMAGES } from '../catalog';
 import { GPU_TOLERATION } from '../gpu/gpu-scheduling';
 import { LABEL, PART_OF } from '../labels';
@@ -13,9 +17,7 @@ export const TORCH_MULTI_NODE = 'torch-gpu-multi-node';
 export const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } } as const;
 
 function runtime(scope: Construct, name: string, numNodes: number, gpusPerNode: number): void {
-  new ApiObject(scope, name, {
-    apiVersion: 'trainer.kubeflow.org/v1alpha1',
-    kind: 'ClusterTrainingRuntime',
+  new ClusterTrainingRuntime(scope, name, {
     metadata: { name, labels: { [LABEL.partOf]: PART_OF, 'trainer.kubeflow.org/framework': 'torch' } },
     spec: {
       mlPolicy: { numNodes, torch: {} },
@@ -41,8 +43,8 @@ function runtime(scope: Construct, name: string, numNodes: number, gpusPerNode: 
                           image: TRAINING_IMAGES.pytorch,
                           command: ['torchrun'],
                           resources: {
-                            requests: { cpu: '4', memory: '32Gi', 'nvidia.com/gpu': String(gpusPerNode) },
-                            limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': String(gpusPerNode) },
+                            requests: { cpu: Request.fromString('4'), memory: Request.fromString('32Gi'), 'nvidia.com/gpu': Request.fromString(String(gpusPerNode)) },
+                            limits: { cpu: Limit.fromString('8'), memory: Limit.fromString('32Gi'), 'nvidia.com/gpu': Limit.fromString(String(gpusPerNode)) },
                           },
                           securityContext: { ...RESTRICTED_CONTAINER, capabilities: { drop: ['ALL'] } },
                         },

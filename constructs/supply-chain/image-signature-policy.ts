@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterImagePolicyV1Beta1 } from '../../imports/policy.sigstore.dev';
 import { ImagesSpec } from '../../environments/images-schema';
 import { LABEL, PART_OF } from '../labels';
 
@@ -29,9 +29,7 @@ export class ImageSignaturePolicy extends Construct {
       const authority = signer.publicKeySecret !== undefined
         ? { name: 'key', key: { secretRef: { name: signer.publicKeySecret } } }
         : { name: 'keyless', keyless: { url: FULCIO_URL, identities: [{ issuer: signer.keyless?.issuer, subjectRegExp: signer.keyless?.subjectRegExp }] } };
-      new ApiObject(this, `policy-${i}`, {
-        apiVersion: 'policy.sigstore.dev/v1beta1',
-        kind: 'ClusterImagePolicy',
+      new ClusterImagePolicyV1Beta1(this, `policy-${i}`, {
         metadata: { name: `signed-${signer.registry.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`, labels: { [LABEL.partOf]: PART_OF } },
         spec: { images: [{ glob: `${signer.registry}/**` }], authorities: [authority] },
       });

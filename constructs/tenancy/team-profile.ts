@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PodDefault, Profile, ProfileSpecResourceQuotaSpecHard } from '../../imports/kubeflow.org';
 import { StageQuota } from '../../environments/schema';
 import { GPU_TOLERATION } from '../gpu/gpu-scheduling';
 import { LABEL, PART_OF } from '../labels';
@@ -54,20 +54,16 @@ export class TeamProfile extends Construct {
   constructor(scope: Construct, id: string, props: TeamProfileProps) {
     super(scope, id);
     const labels = { [LABEL.partOf]: PART_OF, [LABEL.team]: props.team, [LABEL.costCenter]: props.costCenter };
-    new ApiObject(this, 'profile', {
-      apiVersion: 'kubeflow.org/v1',
-      kind: 'Profile',
+    new Profile(this, 'profile', {
       metadata: { name: profileName(props.team), labels },
       spec: {
         owner: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: props.ownerGroup },
-        resourceQuotaSpec: { hard: quotaHard(props.quota, props.deviceClassDevices ?? {}) },
+        resourceQuotaSpec: { hard: Object.fromEntries(Object.entries(quotaHard(props.quota, props.deviceClassDevices ?? {})).map(([k, v]) => [k, ProfileSpecResourceQuotaSpecHard.fromString(v)])) },
       },
     });
     for (const stage of KUBEFLOW_NAMESPACE_MAP.notebooks) {
       const queued = stage === 'training';
-      new ApiObject(this, `pod-default-${stage}`, {
-        apiVersion: 'kubeflow.org/v1alpha1',
-        kind: 'PodDefault',
+      new PodDefault(this, `pod-default-${stage}`, {
         metadata: { name: 'stage-defaults', namespace: workflowNamespaceName(props.team, stage), labels: { ...labels, [LABEL.stage]: stage } },
         spec: {
           desc: queued ? 'Stage service account, GPU queue and GPU toleration' : 'Stage service account and GPU toleration',
