@@ -9,6 +9,7 @@ import { planQueues } from '../../../constructs/queues/queue-plan';
 import { clusterStages, loadEnvironment } from '../../../environments';
 import { addonsFor, clusterValues } from '../../../stacks/addon-selection';
 import { dig } from '../../support/dig';
+import { testChart } from '../../support/test-chart';
 
 const prod = loadEnvironment('prod');
 const primary = prod.clusters[0];
@@ -46,7 +47,7 @@ describe('DRA pools', () => {
   });
 
   it('renders one DeviceClass and a claim template per namespace, one device each', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new DraDeviceClasses(chart, 'dra', { pools: planDra(prod, primary, clusterStages(prod, primary)) });
     const objs = Testing.synth(chart) as { kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string> }; spec: unknown }[];
     expect(objs.filter((o) => o.kind === 'DeviceClass').map((o) => o.metadata.name)).toEqual(['h100-dra.gpu.ml.platform']);
