@@ -32,6 +32,15 @@ function generatedKinds(): Set<string> {
   return kinds;
 }
 
+/**
+ * Kinds the platform writes as ApiObject literals on purpose, each with the reason. Keep it short:
+ * every entry is a kind `tsc` cannot check.
+ */
+const UNTYPED: Readonly<Record<string, string>> = {
+  'serving.kserve.io/v1alpha2/LLMInferenceService': 'kserve-llmisvc.yaml is 4.3 MB of schema (the full pod template twice); its generated module would be the largest in imports/ and slow every tsc; not converted yet',
+  'serving.kserve.io/v1alpha2/LLMInferenceServiceConfig': 'same CRD file as LLMInferenceService',
+};
+
 describe('generated CRD classes (imports/)', () => {
   let out: string;
   beforeAll(() => {
@@ -64,6 +73,8 @@ describe('generated CRD classes (imports/)', () => {
     const written = new Set(everyCluster().flatMap(([, , objects]) => objects.map((o) => `${o.apiVersion}/${o.kind}`)).filter((k) => defined.has(k)));
     const generated = generatedKinds();
     expect(written.size).toBeGreaterThan(20);
-    expect([...written].filter((k) => !generated.has(k)).sort()).toEqual([]);
+    expect([...written].filter((k) => !generated.has(k) && !UNTYPED[k]).sort()).toEqual([]);
+    // An exemption that no longer applies is removed, not kept.
+    expect(Object.keys(UNTYPED).filter((k) => !written.has(k) || generated.has(k))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { testChart } from '../../support/test-chart';
 import { LLM_SERVING } from '../../../constructs/catalog';
 import { InferenceGateway } from '../../../constructs/serving/inference-gateway';
 import { LlmInferenceService } from '../../../constructs/serving/llm-inference-service';
@@ -11,7 +12,7 @@ import { rendered } from '../../support/synth';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: unknown };
 
-const chartOf = (): Chart => Testing.chart();
+const chartOf = (): Chart => testChart();
 
 describe('planLlmServices', () => {
   const prod = loadEnvironment('prod');
