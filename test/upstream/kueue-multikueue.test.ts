@@ -22,12 +22,11 @@ import { ClusterSpec, loadEnvironment } from '../../environments';
 import { addonsFor } from '../../stacks/addon-selection';
 import { renderRelease } from '../../stacks/upstream/addon-render';
 import { poll } from '../cluster/platform-helpers';
-import { applyRendered } from './charts/admission';
 import { clusterQueueUsage, createJob, deleteJob, getJob, isTrue, jobManifest, LiveJob, Workload, workloadOfJob } from './kueue/jobs';
 import { goDurationSeconds } from './kueue/kueue-process';
 import { Later } from './kueue/later';
 import { useScenarioTable } from './kueue/results';
-import { startScenarioCluster, waitActive } from './kueue/scenario-cluster';
+import { applyRetryingTransient, startScenarioCluster, waitActive } from './kueue/scenario-cluster';
 import { live, runningNodes, ScenarioEnv, stopAt, stopKeptClustersAtFileEnd, testImage as image, useSuiteTools } from './kueue/scenario-env';
 
 const suite = useSuiteTools();
@@ -66,7 +65,7 @@ describe.each(['staging', 'prod'])('%s: MultiKueue dispatch from the primary to 
       bursts[i].sc = sc;
       for (const a of addonsFor(spec, c).filter((x) => x.id !== 'kueue' && x.crdGroups.some((g) => integrated.has(g)))) {
         const crds = renderRelease(ctx, spec, c, a).objects.filter((o) => o.kind === 'CustomResourceDefinition');
-        const verdicts = await applyRendered(sc.api, crds, a.namespace);
+        const verdicts = await applyRetryingTransient(sc.api, crds, a.namespace);
         if (verdicts.some((v) => !v.ok)) throw new Error(`${a.id} CRDs refused: ${JSON.stringify(verdicts.filter((v) => !v.ok))}`);
       }
     }

@@ -49,6 +49,22 @@ export interface ScenarioClusterOptions {
   readonly crdsOf?: readonly string[];
 }
 
+/**
+ * Server-side apply, again for objects whose request timed out or lost its connection: a busy
+ * machine makes the API server slow (CEL of the admission policies, large CRDs). Apply is
+ * idempotent; a refusal is never retried.
+ */
+export async function applyRetryingTransient(api: KubeApi, objects: readonly ManifestObject[], namespace: string): Promise<Verdict[]> {
+  const transient = (v: Verdict): boolean => !v.ok && /timeout|socket hang up|ECONNRESET/.test(v.message ?? '');
+  let verdicts = await applyRendered(api, objects, namespace);
+  for (let i = 0; i < 3 && verdicts.some(transient); i++) {
+    const again = new Set(verdicts.filter(transient).map((v) => v.key));
+    const retried = await applyRendered(api, objects.filter((o) => again.has(keyOf(o))), namespace);
+    verdicts = [...verdicts.filter((v) => !again.has(v.key)), ...retried];
+  }
+  return verdicts;
+}
+
 export async function startScenarioCluster(spec: PlatformSpec, cluster: ClusterSpec, opts: ScenarioClusterOptions): Promise<ScenarioCluster> {
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number): void => {
@@ -65,16 +81,7 @@ export async function startScenarioCluster(spec: PlatformSpec, cluster: ClusterS
     const objects = platform.files.flatMap((f) => f.objects).filter((o) => SERVED_GROUPS.has(groupOf(o.apiVersion)));
     const isKueue = (o: ManifestObject): boolean => groupOf(o.apiVersion) === 'kueue.x-k8s.io';
     const base = objects.filter((o) => !isKueue(o));
-    // A busy machine makes the API server slow to compile the admission policies' CEL: a request
-    // that timed out or lost its connection is applied again (server-side apply is idempotent); a
-    // refusal is not retried.
-    const transient = (v: Verdict): boolean => !v.ok && /timeout|socket hang up|ECONNRESET/.test(v.message ?? '');
-    let baseVerdicts = await applyRendered(api, base, 'default');
-    for (let i = 0; i < 3 && baseVerdicts.some(transient); i++) {
-      const again = new Set(baseVerdicts.filter(transient).map((v) => v.key));
-      const retried = await applyRendered(api, base.filter((o) => again.has(keyOf(o))), 'default');
-      baseVerdicts = [...baseVerdicts.filter((v) => !again.has(v.key)), ...retried];
-    }
+    const baseVerdicts = await applyRetryingTransient(api, base, 'default');
     const refused = baseVerdicts.filter((v) => !v.ok);
     if (refused.length > 0) throw new Error(`platform objects refused:\n${refused.map((v) => `${v.key}: ${v.message ?? ''}`).join('\n')}`);
     lap('platform objects', t);
@@ -83,7 +90,7 @@ export async function startScenarioCluster(spec: PlatformSpec, cluster: ClusterS
     for (const id of opts.crdsOf ?? []) {
       const crds = renderRelease(opts.ctx, spec, cluster, addon(id)).objects.filter((o) => o.kind === 'CustomResourceDefinition');
       if (crds.length === 0) throw new Error(`${id} renders no CRDs for ${cluster.name}`);
-      const verdicts = await applyRendered(api, crds, addon(id).namespace);
+      const verdicts = await applyRetryingTransient(api, crds, addon(id).namespace);
       const bad = verdicts.filter((v) => !v.ok);
       if (bad.length > 0) throw new Error(`${id} CRDs refused:\n${bad.map((v) => `${v.key}: ${v.message ?? ''}`).join('\n')}`);
       for (const c of crds) {
