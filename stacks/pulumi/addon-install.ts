@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { AddonDefinition, ADDONS, CLUSTER_PROVIDED_CRD_GROUPS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { AddonDefinition, ADDONS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { PREREQUISITE_CRD_GROUPS } from './prerequisite-crds';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { DeploymentPlan } from './deployment-plan';
 
@@ -52,7 +53,7 @@ export interface CrdInstallPlan {
   readonly cluster: readonly ManifestObject[];
 }
 
-const CLUSTER_GROUPS = new Set<string>([...CLUSTER_PROVIDED_CRD_GROUPS, ...KUBEFLOW_CRD_GROUPS]);
+const CLUSTER_GROUPS = new Set<string>([...PREREQUISITE_CRD_GROUPS, ...KUBEFLOW_CRD_GROUPS]);
 
 /** Release (and stand-in chart) name of the CRDs cluster provisioning brings, and its namespace. */
 export const CLUSTER_CRDS_RELEASE = { name: 'cluster-provided-crds', namespace: 'kube-system', version: '0.0.0' } as const;

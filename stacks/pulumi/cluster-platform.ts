@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { AddonDefinition, CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
+import { AddonDefinition } from '../../constructs/catalog';
+import { PREREQUISITE_CRD_GROUPS } from './prerequisite-crds';
 import { chartSource, helmChartArgs } from '../../constructs/delivery/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
@@ -134,7 +135,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         ]
       : [];
     // Objects of the CRDs cluster provisioning brings (Karpenter, Cluster API, ...) are custom resources too.
-    const clusterGroups = new Set<string>(CLUSTER_PROVIDED_CRD_GROUPS);
+    const clusterGroups = new Set<string>(PREREQUISITE_CRD_GROUPS);
     const ofClusterCrds = (o: ManifestObject): boolean => clusterGroups.has(apiGroupOf(o.apiVersion));
     new k8s.yaml.v2.ConfigGroup(`${name}-platform`, { objs: plan.platformObjects.filter((o) => !ofClusterCrds(o)) }, { ...child, dependsOn: [namespaces] });
     const clusterResources = plan.platformObjects.filter(ofClusterCrds);

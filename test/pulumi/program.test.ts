@@ -1,4 +1,5 @@
-import { ADDONS, CLUSTER_PROVIDED_CRD_GROUPS } from '../../constructs/catalog';
+import { ADDONS } from '../../constructs/catalog';
+import { PREREQUISITE_CRD_GROUPS } from '../../stacks/pulumi/prerequisite-crds';
 import { loadEnvironment } from '../../environments';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -91,7 +92,7 @@ describe('deployment plan', () => {
     const customResources = registered.filter((r) => r.type.startsWith('kubernetes:') && /^kubernetes:[^:]+\.[^:]+\/[^:]+:/.test(r.type) && !r.type.startsWith('kubernetes:helm.sh/'));
     expect(customResources.length).toBeGreaterThan(0);
     for (const g of registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')) {
-      for (const o of g.inputs.objs as ManifestObject[]) expect([...ADDONS.flatMap((a) => a.crdGroups as readonly string[]), ...CLUSTER_PROVIDED_CRD_GROUPS]).not.toContain(o.apiVersion.split('/')[0]);
+      for (const o of g.inputs.objs as ManifestObject[]) expect([...ADDONS.flatMap((a) => a.crdGroups as readonly string[]), ...PREREQUISITE_CRD_GROUPS]).not.toContain(o.apiVersion.split('/')[0]);
     }
   });
 
@@ -138,7 +139,7 @@ describe('addonInstall: crds-only (offline clusters)', () => {
 
   it('adds a release of the CRDs cluster provisioning brings, for the kinds the platform objects use', () => {
     for (const plan of planEnvironment(spec)) {
-      const clusterKinds = plan.platformObjects.filter((o) => (CLUSTER_PROVIDED_CRD_GROUPS as readonly string[]).includes(o.apiVersion.split('/')[0]));
+      const clusterKinds = plan.platformObjects.filter((o) => PREREQUISITE_CRD_GROUPS.includes(o.apiVersion.split('/')[0]));
       const release = ofCluster(plan.cluster.name).find((r) => r.name === `${plan.cluster.name}-${CLUSTER_CRDS_RELEASE.name}`);
       if (clusterKinds.length === 0) {
         expect(release).toBeUndefined();
