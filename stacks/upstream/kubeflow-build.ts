@@ -39,6 +39,9 @@ export interface FluxKustomizationObject {
 
 export const isFluxKustomization = (o: ManifestObject): boolean => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 
+/** A Flux Kustomization of the Kubeflow install (its source is the Kubeflow manifests repository; other Kustomizations, e.g. the Gateway API CRDs, are not). */
+export const isKubeflowKustomization = (o: ManifestObject): boolean => isFluxKustomization(o) && (o.spec as { sourceRef?: { name?: string } } | undefined)?.sourceRef?.name === KUBEFLOW_SOURCE;
+
 /**
  * kustomization.yaml that builds one Flux Kustomization: its path as the only resource, its patches
  * and images as they are. treeRoot is relative to the overlay's folder (kustomize refuses absolute
@@ -141,7 +144,7 @@ export function buildFluxKustomization(kustomize: string, k: FluxKustomizationOb
  * afterwards) and returns the built objects, in Kustomization order. Feed them to kubeflowImages().
  */
 export function buildKubeflowInstall(kustomize: string, clusterObjects: readonly ManifestObject[], manifestsDir: string): ManifestObject[] {
-  const ks = clusterObjects.filter((o) => isFluxKustomization(o) && (o.spec as { sourceRef?: { name?: string } } | undefined)?.sourceRef?.name === KUBEFLOW_SOURCE) as unknown as FluxKustomizationObject[];
+  const ks = clusterObjects.filter(isKubeflowKustomization) as unknown as FluxKustomizationObject[];
   if (ks.length === 0) return [];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hml-kubeflow-build-'));
   try {

@@ -11,7 +11,7 @@ import * as YAML from 'yaml';
 import { KUBEFLOW_PARTS, KustomizePart } from '../../../constructs/catalog';
 import { kustomizationNames } from '../../../constructs/kubeflow/kubeflow';
 import { ManifestObject } from '../../../stacks/manifests';
-import { buildFluxKustomization, FluxKustomizationObject, isFluxKustomization, kubeflowManifestsDir, kustomizeBuild, prepareManifestsTree, PreparedTree } from '../../../stacks/upstream/kubeflow-build';
+import { buildFluxKustomization, FluxKustomizationObject, isKubeflowKustomization, kubeflowManifestsDir, kustomizeBuild, prepareManifestsTree, PreparedTree } from '../../../stacks/upstream/kubeflow-build';
 import { repoRoot } from '../../toolchain/go-build';
 import { ensureTools } from '../../tools/build';
 import { ENV_NAMES, rendered } from '../../support/synth';
@@ -93,7 +93,7 @@ export function kubeflowBuilds(): Promise<KubeflowBuilds> {
     const installs: KubeflowInstall[] = [];
     for (const env of ENV_NAMES) {
       for (const c of rendered(env)) {
-        const fluxKs = c.files.flatMap((f) => f.objects).filter(isFluxKustomization) as unknown as BuiltKustomization['flux'][];
+        const fluxKs = c.files.flatMap((f) => f.objects).filter(isKubeflowKustomization) as unknown as BuiltKustomization['flux'][];
         if (fluxKs.length === 0) continue;
         const kustomizations = fluxKs.map((flux): BuiltKustomization => {
           const t = Date.now();
