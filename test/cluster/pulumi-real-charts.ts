@@ -4,7 +4,7 @@
  */
 
 /** Add-ons whose real chart comes up here: no admission webhook, aggregated API or storage the kwok cluster cannot serve. */
-export const REAL_CHARTS = ['node-feature-discovery', 'gpu-operator', 'dcgm-exporter', 'trivy-operator', 'opencost', 'kserve-crd'] as const;
+export const REAL_CHARTS = ['node-feature-discovery', 'gpu-operator', 'dcgm-exporter', 'trivy-operator', 'opencost', 'kserve-crd', 'kserve-llmisvc-crd'] as const;
 
 /** Why the others stay stand-ins: what the real chart registers that nothing here can answer. */
 export const STAND_INS: Readonly<Record<string, string>> = {
