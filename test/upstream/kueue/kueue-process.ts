@@ -75,7 +75,15 @@ export function configDifferences(a: unknown, b: unknown, prefix = ''): string[]
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => configDifferences(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+  // Helm's toYaml re-emits the chart's configuration with sorted keys: compare list entries as data, not text.
+  return canonicalJson(a) === canonicalJson(b) ? [] : [prefix];
+}
+
+/** JSON with every object's keys sorted, so two equal values give one text whatever their key order. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'undefined';
 }
 
 /** Seconds of a Go duration as Kueue's Configuration writes them ("10m", "1m30s", "90s"). */
