@@ -94,7 +94,10 @@ export class PulumiWorkspace {
   /** Like run() but throws with the output on a non-zero exit. */
   async ok(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<PulumiResult> {
     const res = await this.run(args, opts);
-    if (res.code !== 0) throw new Error(`pulumi ${args.join(' ')} exited ${res.code}:\n${res.stdout.slice(-6000)}\n${res.stderr.slice(-4000)}`);
+    if (res.code !== 0) {
+      // The cause comes first: a report that keeps only the head of a long message still shows it.
+      throw new Error(`pulumi ${args.join(' ')} exited ${res.code}:\n${errorLines(res.stdout).join('\n')}\n--- stdout (tail)\n${res.stdout.slice(-6000)}\n${res.stderr.slice(-4000)}`);
+    }
     return res;
   }
 
@@ -142,4 +145,13 @@ export function changeSummary(output: string): ChangeSummary {
 /** Operations other than `same` in a change summary. */
 export function changes(summary: ChangeSummary): Record<string, number> {
   return Object.fromEntries(Object.entries(summary).filter(([op, n]) => op !== 'same' && n > 0));
+}
+
+/** The engine's error lines (resource diagnostics and the update's own), at most 40, each cut to 600 characters. */
+export function errorLines(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => /\berror:/.test(l))
+    .slice(0, 40)
+    .map((l) => (l.length > 600 ? `${l.slice(0, 600)}...` : l));
 }
