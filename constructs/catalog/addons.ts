@@ -33,6 +33,19 @@ export interface AddonDefinition {
   /** API groups of the CRDs the chart installs: objects of these groups wait for this add-on. */
   readonly crdGroups: readonly string[];
   /**
+   * Where another add-on's chart brings other CRDs of one of these groups (serving.kserve.io:
+   * kserve-crd and kserve-llmisvc-crd), the kinds this one brings: objects of them wait for this
+   * add-on, and objects of the group's other kinds for the add-on that lists the group without
+   * kinds (crd-ownership.ts). @default every kind of its crdGroups no other add-on names
+   */
+  readonly crdKinds?: readonly string[];
+  /**
+   * The chart applies CRDs as templates rather than from its crds/ folder, so Helm establishes them
+   * before the objects that follow only when it waits for the release (the real-chart suite checks
+   * this against the chart's rendered output). @default false: no CRDs, or all in crds/
+   */
+  readonly crdsInTemplates?: boolean;
+  /**
    * Images the chart runs with the platform's values in the shipped environments, operands that
    * operators start included (fully qualified; test/upstream/charts.test.ts checks them against helm
    * renders). The GPU Operator appends the node OS to the driver tag (595.91.07-ubuntu24.04).
@@ -46,7 +59,7 @@ export interface AddonDefinition {
    * Why objects applied after this add-on need it running: its admission webhooks or aggregated
    * API answer for them. The Pulumi release then waits until the chart's workloads are ready (and
    * rolls back when they never are). @default its readiness gates nothing: the Pulumi release is
-   * done once Helm has applied the chart (its CRDs established first)
+   * done once Helm has applied the chart (its crds/ established first; see crdsInTemplates)
    */
   readonly readinessGates?: string;
   /** Providers whose clusters get it. @default every provider */
@@ -85,6 +98,7 @@ export const ADDONS = [
     namespace: 'cert-manager',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
+    crdsInTemplates: true,
     images: [
       'quay.io/jetstack/cert-manager-acmesolver:v1.21.1',
       'quay.io/jetstack/cert-manager-cainjector:v1.21.1',
@@ -165,6 +179,7 @@ export const ADDONS = [
     namespace: 'kueue-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['kueue.x-k8s.io'],
+    crdsInTemplates: true,
     images: [
       'registry.k8s.io/kueue/kueue:v0.19.2',
     ],
@@ -317,6 +332,7 @@ export const ADDONS = [
     namespace: 'cosign-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['policy.sigstore.dev'],
+    crdsInTemplates: true,
     images: [
       'ghcr.io/sigstore/policy-controller/policy-controller@sha256:0bcd60beb93f4427c29cf3a669743caf58490e98ded4380c33c09f092734a6ab',
     ],
@@ -344,6 +360,7 @@ export const ADDONS = [
     namespace: 'kubeflow-system',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['trainer.kubeflow.org', 'jobset.x-k8s.io'],
+    crdsInTemplates: true,
     images: [
       'ghcr.io/kubeflow/trainer/trainer-controller-manager:v2.3.0',
       'registry.k8s.io/jobset/jobset:v0.12.0',
@@ -362,6 +379,7 @@ export const ADDONS = [
     namespace: 'kserve',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['serving.kserve.io'],
+    crdsInTemplates: true,
     images: [],
     defaultValues: {},
     dependsOn: [],
@@ -415,6 +433,9 @@ export const ADDONS = [
     namespace: 'kserve',
     namespaceSecurity: { level: 'restricted' },
     crdGroups: ['serving.kserve.io'],
+    crdsInTemplates: true,
+    // Its chart also renders ClusterStorageContainer, adopted from kserve-crd when that is installed (a lookup in the template).
+    crdKinds: ['LLMInferenceService', 'LLMInferenceServiceConfig'],
     images: [],
     defaultValues: {},
     dependsOn: [],
@@ -429,6 +450,7 @@ export const ADDONS = [
     namespaceSecurity: { level: 'restricted' },
     // The chart brings the Inference Extension CRDs (InferencePool v1) the controller and Istio read.
     crdGroups: ['inference.networking.k8s.io', 'inference.networking.x-k8s.io', 'llm-d.ai'],
+    crdsInTemplates: true,
     images: [
       'docker.io/kserve/llmisvc-controller:v0.20.0',
     ],

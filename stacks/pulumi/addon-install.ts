@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { AddonDefinition, ADDONS, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
+import { AddonDefinition, ADDONS, crdOwner, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
 import { PREREQUISITE_CRD_GROUPS } from './prerequisite-crds';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { DeploymentPlan } from './deployment-plan';
@@ -117,8 +117,7 @@ export function planCrds(plan: DeploymentPlan, allCrds: readonly ManifestObject[
   const crds = allCrds.map((c) => withoutConversionWebhook(c, written.get(`${crdGroup(c)}/${crdKind(c)}`) ?? new Set()));
   const byAddon = new Map<string, ManifestObject[]>();
   for (const release of plan.releases) {
-    const groups = release.addon.crdGroups as readonly string[];
-    byAddon.set(release.addon.id, crds.filter((c) => groups.includes(crdGroup(c))));
+    byAddon.set(release.addon.id, crds.filter((c) => crdOwner(crdGroup(c), crdKind(c))?.id === release.addon.id));
   }
   const kindKey = (group: string, kind: string): string => `${group}/${kind}`;
   const clusterKinds = new Set(plan.platformObjects.filter((o) => CLUSTER_GROUPS.has(apiGroupOf(o.apiVersion))).map((o) => kindKey(apiGroupOf(o.apiVersion), o.kind)));

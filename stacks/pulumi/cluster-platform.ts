@@ -64,13 +64,15 @@ function releaseChart(plan: PlannedRelease, chartMirror: string | undefined, cha
 }
 
 /**
- * Whether `pulumi up` waits for a release's workloads: only where later objects need the add-on
- * running (catalog `readinessGates`: its webhooks or APIs answer for them). Atomic implies the wait
- * (Helm rolls back a release that never becomes ready), so the others are neither. Helm establishes
- * a chart's CRDs before it applies the rest either way, so objects of those kinds can follow at once.
+ * Whether `pulumi up` waits for a release: where later objects need the add-on running (catalog
+ * `readinessGates`: its webhooks or APIs answer for them), and where the chart applies its CRDs as
+ * templates (`crdsInTemplates`): Helm establishes crds/ before the rest on its own, but template
+ * CRDs only when it waits, and objects of those kinds follow the release at once. Atomic implies
+ * the wait (Helm rolls back a release that never becomes ready), so the others are neither.
  */
-export function releaseWait(addon: Pick<AddonDefinition, 'readinessGates'>): Pick<k8s.helm.v3.ReleaseArgs, 'atomic' | 'skipAwait'> {
-  return addon.readinessGates === undefined ? { atomic: false, skipAwait: true } : { atomic: true, skipAwait: false };
+export function releaseWait(addon: Pick<AddonDefinition, 'readinessGates' | 'crdsInTemplates'>): Pick<k8s.helm.v3.ReleaseArgs, 'atomic' | 'skipAwait'> {
+  const wait = addon.readinessGates !== undefined || addon.crdsInTemplates === true;
+  return wait ? { atomic: true, skipAwait: false } : { atomic: false, skipAwait: true };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AddonDefinition, ADDONS } from '../../constructs/catalog';
+import { AddonDefinition, crdOwner } from '../../constructs/catalog';
 import { ClusterSpec, PlatformSpec } from '../../environments';
 import { addonsFor, clusterValues, selectAddons } from '../addon-selection';
 import { apiGroupOf, ManifestObject, renderEnvironment } from '../manifests';
@@ -26,10 +26,9 @@ export interface DeploymentPlan {
   readonly kubeflow?: KubeflowPlan;
 }
 
-/** The add-on whose chart installs the CRD of an object, if any. */
+/** The add-on whose chart installs the CRD of an object, if any (by group, and by kind where a group is shared). */
 export function providingAddon(obj: ManifestObject): AddonDefinition | undefined {
-  const group = apiGroupOf(obj.apiVersion);
-  return ADDONS.find((a) => (a.crdGroups as readonly string[]).includes(group));
+  return crdOwner(apiGroupOf(obj.apiVersion), obj.kind);
 }
 
 /** Plans every cluster of an environment: the same objects `cdk8s synth` writes, minus Flux (Kubeflow's Flux Kustomizations become `kubeflow`). */

@@ -26,6 +26,19 @@ export interface HelmTemplateArgs {
   readonly apiVersions: readonly string[];
 }
 
+const SOURCES = new WeakMap<ManifestObject, string>();
+
+/** The chart file helm rendered an object from (e.g. kserve-crd/templates/x.yaml, or a crds/ file), if helm said. */
+export function renderedFrom(obj: ManifestObject): string | undefined {
+  return SOURCES.get(obj);
+}
+
+/** Whether helm applies an object as a template: a CRD from a chart's crds/ folder is installed before the templates, and on its own. */
+export function isTemplateCrd(obj: ManifestObject): boolean {
+  const source = renderedFrom(obj);
+  return obj.kind === 'CustomResourceDefinition' && source !== undefined && source.split('/').includes('templates');
+}
+
 /**
  * `helm template` of one release, as the cluster would install it: CRDs included, hooks included
  * (they run as pods too), chart tests left out. Throws with helm's message when it refuses.
@@ -50,9 +63,16 @@ export function helmTemplate(args: HelmTemplateArgs): ManifestObject[] {
     const res = spawnSync(args.helm, cli, { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
     if (res.error !== undefined) throw new Error(`helm template ${args.release}: ${res.error.message} (set HELM to the helm binary, or run npm run tools:build)`);
     if (res.status !== 0) throw new Error(`helm template ${args.release} (${args.chart}) failed:\n${res.stderr}`);
-    return YAML.parseAllDocuments(res.stdout)
-      .map((d) => d.toJS() as ManifestObject | null)
-      .filter((o): o is ManifestObject => o !== null && typeof o === 'object' && typeof o.kind === 'string');
+    const objects: ManifestObject[] = [];
+    for (const doc of YAML.parseAllDocuments(res.stdout)) {
+      const o = doc.toJS() as ManifestObject | null;
+      if (o === null || typeof o !== 'object' || typeof o.kind !== 'string') continue;
+      // helm heads each document with "# Source: <chart>/<templates|crds>/<file>".
+      const source = /Source: (\S+)/.exec(`${doc.commentBefore ?? ''}\n${doc.contents?.commentBefore ?? ''}`)?.[1];
+      if (source !== undefined) SOURCES.set(o, source);
+      objects.push(o);
+    }
+    return objects;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
-import { ADDONS } from '../../constructs/catalog';
+import { AddonDefinition, ADDONS, crdOwner } from '../../constructs/catalog';
+import { releaseWait } from '../../stacks/pulumi/cluster-platform';
 import { PREREQUISITE_CRD_GROUPS } from '../../stacks/pulumi/prerequisite-crds';
 import { loadEnvironment } from '../../environments';
 import * as fs from 'node:fs';
@@ -99,8 +100,7 @@ describe('deployment plan', () => {
   it('puts objects of add-on CRDs behind the release that brings the CRD', () => {
     for (const plan of plans) {
       for (const [addonId, objs] of plan.customResources) {
-        const groups = ADDONS.find((a) => a.id === addonId)!.crdGroups as readonly string[];
-        for (const o of objs) expect(groups).toContain(o.apiVersion.split('/')[0]);
+        for (const o of objs) expect(`${o.kind} -> ${crdOwner(o.apiVersion.split('/')[0], o.kind)?.id}`).toBe(`${o.kind} -> ${addonId}`);
       }
       for (const o of plan.platformObjects) expect(ADDONS.flatMap((a) => a.crdGroups as readonly string[])).not.toContain(o.apiVersion.split('/')[0]);
     }
@@ -131,7 +131,7 @@ describe('addonInstall: crds-only (offline clusters)', () => {
         expect(release.inputs.repositoryOpts).toBeUndefined();
         expect(release.inputs.version).toBe(addon.chart.version);
         expect(YAML.parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf8'))).toMatchObject({ name: addon.chart.name, version: addon.chart.version });
-        const expected = crds.filter((c) => (addon.crdGroups as readonly string[]).includes((c.spec as { group: string }).group)).map((c) => c.metadata.name);
+        const expected = crds.filter((c) => crdOwner((c.spec as { group: string }).group, (c.spec as { names: { kind: string } }).names.kind)?.id === addon.id).map((c) => c.metadata.name);
         expect(chartCrds(chart)).toEqual(expected.sort());
       }
     }
@@ -187,5 +187,18 @@ describe('stand-in CRDs', () => {
     const spec = cip.spec as { conversion: { strategy: string }; versions: { name: string; storage: boolean }[] };
     expect(spec.conversion).toEqual({ strategy: 'None' });
     expect(spec.versions.filter((v) => v.storage).map((v) => v.name)).toEqual([written]);
+  });
+});
+
+describe('releaseWait', () => {
+  it('waits (atomically) where a readiness gate or template CRDs need it, and nowhere else', () => {
+    expect(releaseWait({ readinessGates: 'webhooks' })).toEqual({ atomic: true, skipAwait: false });
+    expect(releaseWait({ crdsInTemplates: true })).toEqual({ atomic: true, skipAwait: false });
+    expect(releaseWait({})).toEqual({ atomic: false, skipAwait: true });
+  });
+
+  it('waits for kserve-llmisvc-crd, whose CRDs are templates the LLM presets follow at once', () => {
+    const a = ADDONS.find((x) => x.id === 'kserve-llmisvc-crd') as AddonDefinition;
+    expect(releaseWait(a).skipAwait).toBe(false);
   });
 });

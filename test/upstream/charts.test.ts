@@ -18,6 +18,7 @@ import { localChartArchive } from '../../stacks/upstream/chart-repository';
 import { RenderContext, RenderedRelease, renderClusterReleases } from '../../stacks/upstream/addon-render';
 import { defaultRenderContext } from '../../stacks/upstream/render-context';
 import { floatingTag, renderedImages } from '../../stacks/upstream/rendered-images';
+import { isTemplateCrd, renderedFrom } from '../../stacks/upstream/helm-template';
 import { KubeApi } from '../cluster/api-client';
 import { ControlPlane, startControlPlane } from '../cluster/control-plane';
 import { installCrds, poll, selectCrds } from '../cluster/platform-helpers';
@@ -110,6 +111,15 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
         for (const p of undeclaredValuePaths(chartOf(r.addon), r.values, r.addon.freeFormValues ?? [])) problems.push(`${r.addon.id}@${r.addon.chart.version}: ${p} is not a value of the chart (Helm would ignore it)`);
       }
       expect(problems).toEqual([]);
+    });
+
+    test('an add-on says crdsInTemplates exactly when its chart applies CRDs as templates (the Pulumi release must then wait for them)', () => {
+      const rendered = releases.filter((r) => r.objects.some(isTemplateCrd)).map((r) => r.addon.id);
+      const wrong = releases.filter((r) => r.objects.some(isTemplateCrd) !== (r.addon.crdsInTemplates === true));
+      expect(wrong.map((r) => `${r.addon.id}: catalog crdsInTemplates ${r.addon.crdsInTemplates === true}, chart renders ${r.objects.filter(isTemplateCrd).length} CRDs as templates`)).toEqual([]);
+      // helm named a source for every CRD (else the check above could not tell).
+      for (const r of releases) for (const o of r.objects.filter((x) => x.kind === 'CustomResourceDefinition')) expect(renderedFrom(o)).toBeDefined();
+      expect(rendered.length).toBeGreaterThan(0);
     });
 
     test("the catalog's appVersion is the chart's", () => {
