@@ -27,7 +27,7 @@ import { GatewayApiCrds } from '../constructs/serving/gateway-api-crds';
 import { InferenceGateway } from '../constructs/serving/inference-gateway';
 import { LlmInferenceService } from '../constructs/serving/llm-inference-service';
 import { LlmRuntimePreset } from '../constructs/serving/llm-runtime-preset';
-import { llmServingNamespaces, LlmServicePlan, planLlmServices } from '../constructs/serving/llm-serving-plan';
+import { hostsLlmServing, llmServingNamespaces, LlmServicePlan, planLlmServices } from '../constructs/serving/llm-serving-plan';
 import { ClusterSpec, clusterStages, PlatformSpec, Stage } from '../environments';
 import { addonsFor, clusterValues } from './addon-selection';
 
@@ -216,7 +216,7 @@ export class MlPlatform extends Chart {
    */
   private llmServing(): void {
     const { spec, cluster } = this;
-    if (!spec.components.llmServing || cluster.role !== 'primary' || !this.stages.includes('serving')) return;
+    if (!hostsLlmServing(spec, cluster, this.stages)) return;
     if (this.gitops) new GatewayApiCrds(this, 'gateway-api-crds');
     const gateway = new InferenceGateway(this, 'inference-gateway', { namespace: PLATFORM_NAMESPACES.gateway });
     // Team namespaces pull only from the cluster registry (trusted-image policy): the LLM images are

@@ -28,8 +28,10 @@ export const LLM_SERVING = {
     tag: 'v1.6.1',
     commit: '8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3',
     path: 'config/crd/standard',
+    /** The release's standard-channel manifest (the same CRDs): what the Pulumi program applies unless the stack setting `gatewayApiCrds` names another copy. */
+    installManifest: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
   },
-  /** CRD groups of gatewayApi: their objects go to the custom resources phase (delivered by a Flux Kustomization, not an add-on). */
+  /** CRD groups of gatewayApi: their objects wait for those CRDs (a Flux Kustomization, or the Pulumi program's ConfigFile; not an add-on). */
   crdGroups: ['gateway.networking.k8s.io'],
   /** GatewayClass istiod registers for Kubeflow's Istio 1.28. */
   gatewayClass: 'istio',

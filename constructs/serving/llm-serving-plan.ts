@@ -73,3 +73,8 @@ export function planLlmServices(spec: PlatformSpec, cluster: ClusterSpec): LlmSe
 export function llmServingNamespaces(plans: readonly LlmServicePlan[]): string[] {
   return [...new Set(plans.map((p) => p.namespace))].sort();
 }
+
+/** Whether a cluster hosts LLM serving (the Gateway API CRDs, the inference Gateway, the presets): the primary, with llmServing on and a serving stage. */
+export function hostsLlmServing(spec: PlatformSpec, cluster: ClusterSpec, stages: readonly string[]): boolean {
+  return spec.components.llmServing && cluster.role === 'primary' && stages.includes('serving');
+}

@@ -2,6 +2,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { AddonDefinition } from '../../constructs/catalog';
 import { PREREQUISITE_CRD_GROUPS } from './prerequisite-crds';
+import { GatewayApiCrds, gatewayApiCrdsSource, ofGatewayApi } from './gateway-api-crds';
 import { chartSource, helmChartArgs } from '../../constructs/delivery/chart-source';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart } from './addon-install';
@@ -25,6 +26,8 @@ export interface ClusterPlatformArgs {
   readonly realCharts?: ReadonlySet<string>;
   /** A Helm chart repository on disk to install the real charts from (stack setting `chartDirectory`). @default the chart mirror or the upstream repositories */
   readonly chartDirectory?: string;
+  /** Path or URL of the Gateway API CRD manifest, where the plan puts them (gatewayApiCrdsSource). @default the pinned release's standard-install.yaml */
+  readonly gatewayApiCrds?: string;
   /** Kubeflow's kustomize parts, built (see withKubeflow in kubeflow-install.ts). @default none */
   readonly kubeflow?: KubeflowDeployment;
 }
@@ -139,7 +142,14 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     // Objects of the CRDs cluster provisioning brings (Karpenter, Cluster API, ...) are custom resources too.
     const clusterGroups = new Set<string>(PREREQUISITE_CRD_GROUPS);
     const ofClusterCrds = (o: ManifestObject): boolean => clusterGroups.has(apiGroupOf(o.apiVersion));
-    new k8s.yaml.v2.ConfigGroup(`${name}-platform`, { objs: plan.platformObjects.filter((o) => !ofClusterCrds(o)) }, { ...child, dependsOn: [namespaces] });
+    new k8s.yaml.v2.ConfigGroup(`${name}-platform`, { objs: plan.platformObjects.filter((o) => !ofClusterCrds(o) && !ofGatewayApi(o)) }, { ...child, dependsOn: [namespaces] });
+    // The Gateway API CRDs, then the Gateway and routes (custom resources: a fresh cluster cannot say yet whether they are namespaced).
+    const gatewayObjects = plan.platformObjects.filter(ofGatewayApi);
+    const gatewayCrds = plan.gatewayApiCrds ? [new GatewayApiCrds(`${name}-gateway-api-crds`, { source: gatewayApiCrdsSource(args.gatewayApiCrds), provider }, { parent: this })] : [];
+    if (gatewayObjects.length > 0) {
+      if (gatewayCrds.length === 0) throw new Error(`${plan.cluster.name}: Gateway API objects (${gatewayObjects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}) on a cluster that gets no Gateway API CRDs`);
+      new CustomResources(`${name}-gateway-api-resources`, { objs: gatewayObjects, provider, dependsOn: [namespaces, ...gatewayCrds] }, { parent: this });
+    }
     const clusterResources = plan.platformObjects.filter(ofClusterCrds);
     if (clusterResources.length > 0) {
       new CustomResources(`${name}-cluster-resources`, { objs: clusterResources, provider, dependsOn: [namespaces, ...clusterCrds] }, { parent: this });

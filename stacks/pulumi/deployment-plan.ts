@@ -1,5 +1,6 @@
 import { AddonDefinition, crdOwner } from '../../constructs/catalog';
-import { ClusterSpec, PlatformSpec } from '../../environments';
+import { hostsLlmServing } from '../../constructs/serving/llm-serving-plan';
+import { ClusterSpec, clusterStages, PlatformSpec } from '../../environments';
 import { addonsFor, clusterValues, selectAddons } from '../addon-selection';
 import { apiGroupOf, ManifestObject, renderEnvironment } from '../manifests';
 import { KubeflowPlan, ofKubeflowCrds, planKubeflow } from './kubeflow-plan';
@@ -20,6 +21,8 @@ export interface DeploymentPlan {
   readonly releases: readonly PlannedRelease[];
   /** Plain Kubernetes objects: need the namespaces only. */
   readonly platformObjects: readonly ManifestObject[];
+  /** The Gateway API CRDs go on this cluster (it hosts LLM serving), as the Flux delivery's Kustomization puts them. */
+  readonly gatewayApiCrds: boolean;
   /** Objects of add-on CRDs, grouped by the add-on that brings the CRD. */
   readonly customResources: ReadonlyMap<string, readonly ManifestObject[]>;
   /** Kubeflow's kustomize parts (the Flux Kustomizations of the cdk8s output) and the platform's objects of Kubeflow kinds; primary clusters only. */
@@ -54,6 +57,7 @@ export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
       }
     }
     const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, spec, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
-    return { cluster, chartMirror: spec.images.chartMirror, namespaces, releases, platformObjects, customResources, ...(kubeflow !== undefined ? { kubeflow } : {}) };
+    const gatewayApiCrds = hostsLlmServing(spec, cluster, clusterStages(spec, cluster));
+    return { cluster, chartMirror: spec.images.chartMirror, namespaces, releases, platformObjects, gatewayApiCrds, customResources, ...(kubeflow !== undefined ? { kubeflow } : {}) };
   });
 }

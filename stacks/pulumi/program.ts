@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { loadEnvironment, PlatformSpec } from '../../environments';
 import { AddonInstallMode, defaultCrdDirectory, loadCrds, parseAddonInstallMode, parseRealCharts, planCrds } from './addon-install';
 import { ClusterPlatform } from './cluster-platform';
+import { gatewayApiCrdsSource } from './gateway-api-crds';
 import { planEnvironment } from './deployment-plan';
 import { KubeflowOptions, withKubeflow } from './kubeflow-install';
 
@@ -26,11 +27,15 @@ export interface AddonInstallOptions {
   readonly realCharts?: readonly string[];
   /** A Helm chart repository on disk (index.yaml + archives) to install the real charts from. @default the chart mirror or upstream */
   readonly chartDirectory?: string;
+  /** Path or URL of the Gateway API CRD manifest (stack setting `gatewayApiCrds`). @default the pinned release's standard-install.yaml */
+  readonly gatewayApiCrds?: string;
 }
 
 export function addonInstallFromConfig(config: pulumi.Config): AddonInstallOptions {
   const realCharts = parseRealCharts(config.get('realCharts'));
-  return { mode: parseAddonInstallMode(config.get('addonInstall')), crdDirectory: config.get('crdDirectory'), realCharts, chartDirectory: config.get('chartDirectory') };
+  // Checked now, so a bad setting fails before anything is applied.
+  const gatewayApiCrds = gatewayApiCrdsSource(config.get('gatewayApiCrds'));
+  return { mode: parseAddonInstallMode(config.get('addonInstall')), crdDirectory: config.get('crdDirectory'), realCharts, chartDirectory: config.get('chartDirectory'), gatewayApiCrds };
 }
 
 /** Deploys every cluster of an environment (a shipped one by name, or a validated spec), one Provider per cluster. */
@@ -59,6 +64,7 @@ export function deployEnvironment(
       crdsOnly: addonInstall.mode === 'crds-only' ? planCrds(plan, crds) : undefined,
       realCharts: new Set(addonInstall.realCharts ?? []),
       chartDirectory: addonInstall.chartDirectory,
+      gatewayApiCrds: addonInstall.gatewayApiCrds,
       kubeflow,
     });
   });

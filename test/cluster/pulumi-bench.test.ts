@@ -21,6 +21,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LLM_SERVING } from '../../constructs/catalog';
 import { ENVIRONMENTS, parseSpec, PlatformSpec, PlatformSpecInput } from '../../environments';
 import { ManifestObject, toYaml } from '../../stacks/manifests';
 import { defaultCrdDirectory, loadCrds, planCrds } from '../../stacks/pulumi/addon-install';
@@ -136,7 +137,9 @@ function floorManifests(spec: PlatformSpec, kubeflow: ReadonlyMap<string, readon
     const platform = [...plan.namespaces, ...plan.platformObjects, ...[...plan.customResources.values()].flat()];
     const platformKeys = new Set(platform.map(keyOf));
     const built = (kubeflow.get(plan.cluster.name) ?? []).filter((o) => !platformKeys.has(keyOf(o)));
-    const crds = [...crdPlan.cluster, ...standIns, ...rendered.filter(isCrd), ...built.filter(isCrd)];
+    // The Gateway API CRDs the program applies from gatewayApiCrds (the fixture copy of the release's).
+    const gatewayApi = plan.gatewayApiCrds ? allCrds.filter((c) => (LLM_SERVING.crdGroups as readonly string[]).includes((c.spec as { group: string }).group)) : [];
+    const crds = [...crdPlan.cluster, ...gatewayApi, ...standIns, ...rendered.filter(isCrd), ...built.filter(isCrd)];
     const objects = [
       ...plan.namespaces,
       ...built.filter((o) => o.kind === 'Namespace'),
@@ -242,6 +245,7 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
       ['addonInstall', 'crds-only'],
       ['realCharts', REAL_CHARTS.join(',')],
       ['chartDirectory', sharedChartsDir()],
+      ['gatewayApiCrds', path.join(defaultCrdDirectory(), 'gateway-api.yaml')],
       ...kubeflowConfig(settings),
       // Empty: the first up builds Kubeflow as on a new machine; the no-op and the change reuse it.
       ['kubeflowBuildCache', path.join(dir, 'kubeflow-builds')],

@@ -144,6 +144,8 @@ async function configureStack(stack: string, env: string, clusters: ReadonlyMap<
   await w.ok(['config', 'set', '-s', stack, 'addonInstall', 'crds-only']);
   await w.ok(['config', 'set', '-s', stack, 'realCharts', REAL_CHARTS.join(',')]);
   await w.ok(['config', 'set', '-s', stack, 'chartDirectory', sharedChartsDir()]);
+  // The Gateway API CRDs from the fixture copy of the pinned release's (test/fixtures/crds/SOURCES.md), not the download.
+  await w.ok(['config', 'set', '-s', stack, 'gatewayApiCrds', path.join(defaultCrdDirectory(), 'gateway-api.yaml')]);
   for (const [key, value] of kubeflowConfig(kubeflowSettings())) await w.ok(['config', 'set', '-s', stack, key, value]);
   for (const [name, cp] of clusters) {
     await w.ok(['config', 'set', '-s', stack, '--secret', `kubeconfig-${name}`, fs.readFileSync(cp.kubeconfigPath, 'utf8')]);

@@ -1,4 +1,5 @@
-import { AddonDefinition, ADDONS, crdOwner } from '../../constructs/catalog';
+import { AddonDefinition, ADDONS, crdOwner, LLM_SERVING } from '../../constructs/catalog';
+import { gatewayApiCrdsSource } from '../../stacks/pulumi/gateway-api-crds';
 import { releaseWait } from '../../stacks/pulumi/cluster-platform';
 import { PREREQUISITE_CRD_GROUPS } from '../../stacks/pulumi/prerequisite-crds';
 import { loadEnvironment } from '../../environments';
@@ -73,6 +74,34 @@ describe('Pulumi program (mocked engine)', () => {
       const key = (o: ManifestObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
       expect(applied.map(key).sort()).toEqual(synthesized.map(key).sort());
     }
+  });
+});
+
+describe('Gateway API CRDs (stack setting gatewayApiCrds)', () => {
+  const spec = loadEnvironment('prod');
+  const hosts = planEnvironment(spec).filter((p) => p.gatewayApiCrds).map((p) => p.cluster.name);
+
+  it('go on the cluster that hosts LLM serving, as the Flux delivery puts them, from the pinned release by default', () => {
+    expect(hosts).toEqual(spec.clusters.filter((c) => c.role === 'primary').map((c) => c.name));
+    const files = registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigFile');
+    expect(files.map((f) => f.name)).toEqual(hosts.map((h) => `${h}-gateway-api-crds-manifest`));
+    expect(files.map((f) => f.inputs.file)).toEqual(hosts.map(() => LLM_SERVING.gatewayApi.installManifest));
+    expect(LLM_SERVING.gatewayApi.installManifest).toContain(`/download/${LLM_SERVING.gatewayApi.tag}/`);
+  });
+
+  it('applies the Gateway and its routes as custom resources, not in the platform ConfigGroup', () => {
+    const gatewayKinds = registered.filter((r) => r.type.startsWith('kubernetes:gateway.networking.k8s.io/'));
+    expect(gatewayKinds.length).toBeGreaterThan(0);
+    for (const g of registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')) {
+      for (const o of g.inputs.objs as ManifestObject[]) expect(o.apiVersion).not.toMatch(/^gateway\.networking\.k8s\.io\//);
+    }
+  });
+
+  it('takes an absolute path or a URL, and refuses anything else naming the setting', () => {
+    expect(gatewayApiCrdsSource(undefined)).toBe(LLM_SERVING.gatewayApi.installManifest);
+    expect(gatewayApiCrdsSource('')).toBe(LLM_SERVING.gatewayApi.installManifest);
+    expect(gatewayApiCrdsSource('/srv/gateway-api/standard-install.yaml')).toBe('/srv/gateway-api/standard-install.yaml');
+    expect(() => gatewayApiCrdsSource('crds/gateway.yaml')).toThrow(/gatewayApiCrds: "crds\/gateway.yaml" is neither an absolute path nor an http\(s\) URL/);
   });
 });
 
