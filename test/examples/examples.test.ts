@@ -1,20 +1,41 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { poolResourceName } from '../../constructs/gpu/gpu-scheduling';
 import { TORCH_SINGLE_NODE } from '../../constructs/kubeflow/training-runtimes';
+import { LABEL } from '../../constructs/labels';
+import { SERVING_PRIORITY, VLLM_PRESET } from '../../constructs/serving/llm-serving-plan';
 import { TRUSTED_IMAGE_POLICY } from '../../constructs/supply-chain/trusted-image-policy';
 import { ManifestObject } from '../../stacks/manifests';
 import { hardenedPods, pinnedImages } from '../policy/rules';
 import { CrdValidator } from '../support/crd-validator';
 import { dig } from '../support/dig';
+import { llmPods } from '../support/llm-pods';
 import { rendered } from '../support/synth';
+import { loadEnvironment } from '../../environments';
 import { evaluatePolicy } from '../support/vap-evaluator';
 
 const dir = path.join(__dirname, '..', '..', 'examples');
+/** Examples are written for dev; these need what dev does not have (see examples/README.md). */
+const ENVIRONMENT_OF: Record<string, string> = { 'llminferenceservice-multinode.yaml': 'staging' };
 const examples = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f, YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ManifestObject] as const);
-const dev = rendered('dev')[0].files.flatMap((f) => [...f.objects]);
+/** The primary cluster's objects of an environment: where team workloads and LLM services run. */
+const primaryObjects = (env: string): ManifestObject[] => rendered(env)[0].files.flatMap((f) => [...f.objects]);
+const envOf = (file: string): string => ENVIRONMENT_OF[file] ?? 'dev';
+const dev = primaryObjects('dev');
 const crds = new CrdValidator();
-const policy = dev.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === TRUSTED_IMAGE_POLICY)!;
+const trustedImages = (objects: readonly ManifestObject[]): ManifestObject => objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === TRUSTED_IMAGE_POLICY)!;
+const policy = trustedImages(dev);
+
+/**
+ * The pods an example leads to, as far as the objects decide them. An LLMInferenceService's are
+ * its spec merged over the platform preset it names (test/support/llm-pods.ts): without KServe's
+ * controller that is the pod templates the example and the preset carry, not the final pods.
+ */
+function podsOf(example: ManifestObject, objects: readonly ManifestObject[] = dev): ManifestObject[] {
+  if (example.kind === 'LLMInferenceService') return llmPods(example, objects).map((p) => p.pod);
+  return [podOf(example)];
+}
 
 /** The pod an example leads to, as far as the platform decides it. */
 function podOf(example: ManifestObject): ManifestObject {
@@ -43,32 +64,107 @@ function podOf(example: ManifestObject): ManifestObject {
   }
 }
 
-describe.each(examples)('examples/%s', (_file, example) => {
+describe.each(examples)('examples/%s', (file, example) => {
+  const objects = primaryObjects(envOf(file));
+  const pods = (): ManifestObject[] => podsOf(example, objects);
+
   it('validates against its upstream CRD', () => {
     expect(crds.validate(example)).toEqual([]);
   });
 
-  it('targets a namespace the dev environment has', () => {
-    expect(dev.some((o) => o.kind === 'Namespace' && o.metadata.name === example.metadata.namespace)).toBe(true);
+  it(`targets a namespace the ${envOf(file)} environment has`, () => {
+    expect(objects.some((o) => o.kind === 'Namespace' && o.metadata.name === example.metadata.namespace)).toBe(true);
   });
 
   it('runs only trusted, pinned images', () => {
-    const pod = podOf(example);
-    expect(evaluatePolicy(dig(policy, 'spec') as never, pod)).toEqual([]);
-    expect(pinnedImages([pod])).toEqual([]);
+    const vap = trustedImages(objects);
+    for (const pod of pods()) expect(evaluatePolicy(dig(vap, 'spec') as never, pod)).toEqual([]);
+    expect(pinnedImages(pods())).toEqual([]);
   });
 
   it('passes restricted Pod Security (non-root, no escalation, no capabilities, seccomp, requests and limits)', () => {
     if (example.kind === 'PipelineVersion') return; // KFP builds these pods itself; see README "Kubeflow"
-    expect(hardenedPods([podOf(example)])).toEqual([]);
+    expect(hardenedPods(pods())).toEqual([]);
   });
 
   it('asks for a queue that exists in its namespace', () => {
     const queue = example.metadata.labels?.['kueue.x-k8s.io/queue-name'];
     if (queue === undefined) return;
-    expect(dev.some((o) => o.kind === 'LocalQueue' && o.metadata.namespace === example.metadata.namespace && o.metadata.name === queue)).toBe(true);
+    expect(objects.some((o) => o.kind === 'LocalQueue' && o.metadata.namespace === example.metadata.namespace && o.metadata.name === queue)).toBe(true);
     const priority = example.metadata.labels?.['kueue.x-k8s.io/priority-class'];
-    if (priority !== undefined) expect(dev.some((o) => o.kind === 'WorkloadPriorityClass' && o.metadata.name === priority)).toBe(true);
+    if (priority !== undefined) expect(objects.some((o) => o.kind === 'WorkloadPriorityClass' && o.metadata.name === priority)).toBe(true);
+  });
+
+  it('each container fits its namespace\'s LimitRange maximum and the pods of one replica fit its quota', () => {
+    const ns = example.metadata.namespace;
+    const max = (dig(objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === ns), 'spec.limits') as { type: string; max?: Record<string, string> }[] | undefined)?.find((l) => l.type === 'Container')?.max ?? {};
+    const hard = (dig(objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === ns), 'spec.hard') ?? {}) as Record<string, string>;
+    const replicaPods = example.kind === 'LLMInferenceService' && dig(example, 'spec.parallelism.pipeline') !== undefined
+      ? pods().flatMap((p) => (p.metadata.name.endsWith('-worker') ? Array.from({ length: Number(dig(example, 'spec.parallelism.pipeline')) - 1 }, () => p) : [p]))
+      : pods();
+    const used = new Map<string, number>();
+    const over: string[] = [];
+    for (const pod of replicaPods) {
+      for (const c of (dig(pod, 'spec.containers') as { name: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[])) {
+        for (const [r, v] of Object.entries(c.resources?.limits ?? {})) if (max[r] !== undefined && quantity(v) > quantity(max[r])) over.push(`${pod.metadata.name}/${c.name}: limits.${r} ${v} > LimitRange max ${max[r]}`);
+        for (const [r, v] of Object.entries(c.resources?.requests ?? {})) used.set(r, (used.get(r) ?? 0) + quantity(v));
+      }
+    }
+    for (const [r, n] of used) if (hard[`requests.${r}`] !== undefined && n > quantity(hard[`requests.${r}`])) over.push(`requests.${r} ${n} > quota ${hard[`requests.${r}`]}`);
+    expect(over).toEqual([]);
+  });
+});
+
+/** Kubernetes quantities the examples use (plain numbers, m, Ki/Mi/Gi) as numbers. */
+function quantity(q: string): number {
+  const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti)?$/.exec(q);
+  if (m === null) throw new Error(`quantity "${q}" is not one of the forms this test reads (e.g. "2", "500m", "8Gi")`);
+  const unit = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m[2] ?? ''] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+describe('LLM service examples follow the platform', () => {
+  const llm = examples.filter(([, e]) => e.kind === 'LLMInferenceService');
+
+  it('there is a single-node and a multi-node (LeaderWorkerSet) example', () => {
+    expect(llm.map(([f, e]) => [f, e.spec?.worker !== undefined])).toEqual([
+      ['llminferenceservice-multinode.yaml', true],
+      ['llminferenceservice.yaml', false],
+    ]);
+  });
+
+  it.each(llm)('%s uses the platform vLLM preset, the shared inference Gateway and production-serving priority', (file, example) => {
+    const objects = primaryObjects(envOf(file));
+    const platformService = objects.find((o) => o.kind === 'LLMInferenceService')!;
+    expect(example.spec?.baseRefs).toEqual([{ name: VLLM_PRESET }]);
+    expect(objects.some((o) => o.kind === 'LLMInferenceServiceConfig' && o.metadata.name === VLLM_PRESET && o.metadata.namespace === example.metadata.namespace)).toBe(true);
+    // The same route, gateway and scheduler the platform's own services ask for.
+    expect(dig(example, 'spec.router')).toEqual(dig(platformService, 'spec.router'));
+    expect(example.metadata.labels?.['kueue.x-k8s.io/priority-class']).toBe(SERVING_PRIORITY);
+  });
+
+  it.each(llm)('%s runs on a GPU pool of its environment, with the pool\'s resource and the parallelism the pool can hold', (file, example) => {
+    const spec = loadEnvironment(envOf(file));
+    const primary = spec.clusters.find((c) => c.role === 'primary')!;
+    const objects = primaryObjects(envOf(file));
+    const pods = llmPods(example, objects).filter((p) => p.role !== 'endpoint-picker');
+    const poolName = dig(pods[0].pod, `spec.nodeSelector`) as Record<string, string>;
+    const pool = primary.gpuPools.find((p) => p.name === poolName[LABEL.pool]);
+    expect(pool).toBeDefined();
+    if (pool === undefined) return;
+    const resource = poolResourceName(pool);
+    const gpusPerPod = pods.map((p) => Number(dig(p.pod, `spec.containers.0.resources.limits`) === undefined ? 0 : (dig(p.pod, 'spec.containers.0.resources.limits') as Record<string, string>)[resource]));
+    expect(gpusPerPod.every((n) => n >= 1 && n <= pool.gpusPerNode)).toBe(true);
+    const tensor = Number(dig(example, 'spec.parallelism.tensor') ?? 1);
+    const pipeline = Number(dig(example, 'spec.parallelism.pipeline') ?? 1);
+    // vLLM: tensor parallel = GPUs of one pod; pipeline parallel = pods of a LeaderWorkerSet group.
+    expect(gpusPerPod.every((n) => n === tensor)).toBe(true);
+    expect(pods.length).toBe(pipeline > 1 ? 2 : 1);
+    if (pipeline > 1) {
+      // Same rule as the spec's (environments/cross-checks.ts): NCCL needs whole GPUs, one pod per node.
+      expect(pool.sharing).toBe('none');
+      expect(pool.maxNodes).toBeGreaterThanOrEqual(pipeline);
+    }
   });
 });
 
@@ -79,5 +175,15 @@ describe('examples are checked for real', () => {
   });
   it('the TrainJob uses the platform runtime', () => {
     expect(examples.find(([f]) => f === 'trainjob.yaml')?.[1]).toMatchObject({ spec: { runtimeRef: { name: TORCH_SINGLE_NODE } } });
+  });
+  it('an LLM service that overrides the preset image with an unmirrored one would be refused', () => {
+    const [, single] = examples.find(([f]) => f === 'llminferenceservice.yaml')!;
+    const bad = { ...single, spec: { ...single.spec, template: { ...(single.spec?.template as object), containers: [{ name: 'main', image: 'vllm/vllm-openai:v0.19.1' }] } } } as ManifestObject;
+    const modelServer = llmPods(bad, dev).find((p) => p.role === 'model-server')!.pod;
+    expect(evaluatePolicy(dig(policy, 'spec') as never, modelServer)).not.toEqual([]);
+  });
+  it('a baseRef to a config the namespace does not have is an error, not a silently empty pod', () => {
+    const [, single] = examples.find(([f]) => f === 'llminferenceservice.yaml')!;
+    expect(() => llmPods({ ...single, spec: { ...single.spec, baseRefs: [{ name: 'missing' }] } } as ManifestObject, dev)).toThrow(/baseRefs names LLMInferenceServiceConfig "missing"/);
   });
 });
