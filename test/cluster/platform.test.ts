@@ -45,6 +45,9 @@ import {
   snapshot,
 } from './platform-helpers';
 import { matrixResources } from '../../constructs/access/permission-matrix';
+import { examples } from '../support/examples';
+import { llmPods } from '../support/llm-pods';
+import { createDryRun, LLM_KINDS, llmServingObjects, lostFields, serverSideApplyDryRun } from './llm-serving';
 import { allTeamSubjects, clusterScopeProbes, foreignNamespaceProbes, matrixProbes, platformAdminProbes, ProbeResult, runProbes, VERBS } from './rbac-probe';
 
 interface Case {
@@ -466,6 +469,73 @@ describe.each(CASES.map((c): [string, string, Case] => [c.env, c.manifests.clust
     const res = await api().request('POST', '/apis/kueue.x-k8s.io/v1beta2/clusterqueues?dryRun=All', probe);
     expect(res.status).toBe(422);
     expect(res.body).toContain('borrowingLimit must be nil when cohort is empty');
+  });
+
+  describe('LLM serving on the real API server (CRD schemas and CEL rules of KServe, Gateway API, Prometheus Operator)', () => {
+    const llm = llmServingObjects(objects);
+    const services = objects.filter((o) => o.kind === 'LLMInferenceService');
+    const mine = cluster.role === 'primary' ? examples().filter((e) => e.env === c.env) : [];
+    const hasLlm = services.length > 0;
+    if (!hasLlm) fig.notes.push('no LLMInferenceService on this cluster: the LLM serving checks are skipped');
+
+    (hasLlm ? test : test.skip)('the Gateway, LLMInferenceServiceConfigs, LLMInferenceServices, their NetworkPolicies and the PodMonitors are stored as rendered (nothing pruned)', async () => {
+      const kinds = [...new Set(llm.map((o) => o.kind))].sort();
+      expect(kinds).toEqual(expect.arrayContaining(['Gateway', 'LLMInferenceService', 'LLMInferenceServiceConfig', 'NetworkPolicy', 'PodMonitor']));
+      // HTTPRoutes and InferencePools are KServe's (router.route: {} and router.scheduler: {}): the platform renders none.
+      expect(llm.filter((o) => o.kind === 'HTTPRoute' || o.kind === 'InferencePool').map(objectKey)).toEqual([]);
+      const lost: string[] = [];
+      for (const o of llm) {
+        expect({ key: objectKey(o), status: applied.get(objectKey(o))?.status }).toEqual({ key: objectKey(o), status: 200 });
+        const stored = await api().json<Record<string, unknown>>('GET', await api().objectPath(o));
+        const { metadata, ...body } = o as unknown as Record<string, unknown> & { metadata: { labels?: unknown } };
+        lost.push(...lostFields({ ...body, metadata: { labels: metadata.labels } }, stored).map((f) => `${objectKey(o)}: ${f}`));
+      }
+      expect(lost).toEqual([]);
+      fig.notes.push(`LLM serving: ${llm.length} objects stored as rendered (${LLM_KINDS.filter((k) => kinds.includes(k)).join(', ')}, NetworkPolicy, PodMonitor)`);
+    });
+
+    (hasLlm ? test : test.skip)('the LLMInferenceService CRD enforces its schema and CEL rules (probes refused)', async () => {
+      const svc = services[0];
+      const spec = svc.spec as Record<string, unknown>;
+      const probes: [string, ManifestObject, string][] = [
+        ['replicas and scaling together', { ...svc, spec: { ...spec, scaling: { minReplicas: 1, maxReplicas: 2 } } }, 'replicas and scaling are mutually exclusive'],
+        ['tensor parallelism 0', { ...svc, spec: { ...spec, parallelism: { tensor: 0 } } }, 'spec.parallelism.tensor: Invalid value: 0'],
+      ];
+      for (const [what, probe, message] of probes) {
+        const res = await serverSideApplyDryRun(api(), probe);
+        expect({ what, status: res.status }).toEqual({ what, status: 422 });
+        expect(res.message).toContain(message);
+      }
+    });
+
+    (mine.length > 0 ? test : test.skip)(`the examples written for ${c.env} (${mine.map((e) => e.file).join(', ') || 'none'}) are accepted by server-side apply (dry run) with nothing pruned`, async () => {
+      const selection = await selectCrds(api(), mine.map((e) => e.object));
+      expect(selection.missing).toEqual([]);
+      expect((await installCrds(plane(), api(), selection.crds)).code).toBe(0);
+      for (const e of mine) {
+        const res = await serverSideApplyDryRun(api(), e.object);
+        expect({ file: e.file, status: res.status, message: res.message }).toEqual({ file: e.file, status: 200, message: undefined });
+        const { metadata, ...body } = e.object as unknown as Record<string, unknown> & { metadata: { labels?: unknown } };
+        expect({ file: e.file, lost: lostFields({ ...body, metadata: { labels: metadata.labels } }, res.object) }).toEqual({ file: e.file, lost: [] });
+      }
+    });
+
+    (hasLlm ? test : test.skip)('the pods the LLM services and examples lead to (service merged over its preset) pass admission: Pod Security, LimitRange, ResourceQuota, trusted images (dry run)', async () => {
+      await quotasReady();
+      await policiesActive();
+      const all = [...services, ...mine.filter((e) => e.object.kind === 'LLMInferenceService').map((e) => e.object)];
+      const refused: string[] = [];
+      let admitted = 0;
+      for (const svc of all) {
+        for (const { role, pod } of llmPods(svc, objects)) {
+          const res = await createDryRun(api(), pod);
+          if (res.status === 201) admitted++;
+          else refused.push(`${svc.metadata.namespace}/${svc.metadata.name} ${role}: HTTP ${res.status} ${res.message ?? ''}`);
+        }
+      }
+      expect(refused).toEqual([]);
+      fig.notes.push(`LLM serving: ${admitted} model-server, worker and endpoint-picker pods of ${all.length} services admitted (dry run)`);
+    });
   });
 
   test('kwok GPU nodes per pool: GPU pods land on their pool, CPU pods never on a GPU node, GPU quota is enforced', async () => {

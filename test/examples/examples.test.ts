@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as YAML from 'yaml';
 import { poolResourceName } from '../../constructs/gpu/gpu-scheduling';
 import { TORCH_SINGLE_NODE } from '../../constructs/kubeflow/training-runtimes';
 import { LABEL } from '../../constructs/labels';
@@ -10,18 +7,17 @@ import { ManifestObject } from '../../stacks/manifests';
 import { hardenedPods, pinnedImages } from '../policy/rules';
 import { CrdValidator } from '../support/crd-validator';
 import { dig } from '../support/dig';
+import { examples as loadExamples } from '../support/examples';
 import { llmPods } from '../support/llm-pods';
 import { rendered } from '../support/synth';
 import { loadEnvironment } from '../../environments';
 import { evaluatePolicy } from '../support/vap-evaluator';
 
-const dir = path.join(__dirname, '..', '..', 'examples');
-/** Examples are written for dev; these need what dev does not have (see examples/README.md). */
-const ENVIRONMENT_OF: Record<string, string> = { 'llminferenceservice-multinode.yaml': 'staging' };
-const examples = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f, YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ManifestObject] as const);
+const ALL = loadExamples();
+const examples = ALL.map((e) => [e.file, e.object] as const);
 /** The primary cluster's objects of an environment: where team workloads and LLM services run. */
-const primaryObjects = (env: string): ManifestObject[] => rendered(env)[0].files.flatMap((f) => [...f.objects]);
-const envOf = (file: string): string => ENVIRONMENT_OF[file] ?? 'dev';
+const primaryObjects = (env: string): ManifestObject[] => rendered(env).find((c) => c.cluster.role === 'primary')!.files.flatMap((f) => [...f.objects]);
+const envOf = (file: string): string => ALL.find((e) => e.file === file)!.env;
 const dev = primaryObjects('dev');
 const crds = new CrdValidator();
 const trustedImages = (objects: readonly ManifestObject[]): ManifestObject => objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === TRUSTED_IMAGE_POLICY)!;
@@ -127,7 +123,7 @@ describe('LLM service examples follow the platform', () => {
   const llm = examples.filter(([, e]) => e.kind === 'LLMInferenceService');
 
   it('there is a single-node and a multi-node (LeaderWorkerSet) example', () => {
-    expect(llm.map(([f, e]) => [f, e.spec?.worker !== undefined])).toEqual([
+    expect(llm.map(([f, e]) => [f, dig(e, 'spec.worker') !== undefined])).toEqual([
       ['llminferenceservice-multinode.yaml', true],
       ['llminferenceservice.yaml', false],
     ]);
@@ -136,7 +132,7 @@ describe('LLM service examples follow the platform', () => {
   it.each(llm)('%s uses the platform vLLM preset, the shared inference Gateway and production-serving priority', (file, example) => {
     const objects = primaryObjects(envOf(file));
     const platformService = objects.find((o) => o.kind === 'LLMInferenceService')!;
-    expect(example.spec?.baseRefs).toEqual([{ name: VLLM_PRESET }]);
+    expect(dig(example, 'spec.baseRefs')).toEqual([{ name: VLLM_PRESET }]);
     expect(objects.some((o) => o.kind === 'LLMInferenceServiceConfig' && o.metadata.name === VLLM_PRESET && o.metadata.namespace === example.metadata.namespace)).toBe(true);
     // The same route, gateway and scheduler the platform's own services ask for.
     expect(dig(example, 'spec.router')).toEqual(dig(platformService, 'spec.router'));
@@ -178,12 +174,13 @@ describe('examples are checked for real', () => {
   });
   it('an LLM service that overrides the preset image with an unmirrored one would be refused', () => {
     const [, single] = examples.find(([f]) => f === 'llminferenceservice.yaml')!;
-    const bad = { ...single, spec: { ...single.spec, template: { ...(single.spec?.template as object), containers: [{ name: 'main', image: 'vllm/vllm-openai:v0.19.1' }] } } } as ManifestObject;
+    const spec = single.spec as Record<string, unknown>;
+    const bad = { ...single, spec: { ...spec, template: { ...(spec.template as object), containers: [{ name: 'main', image: 'vllm/vllm-openai:v0.19.1' }] } } } as ManifestObject;
     const modelServer = llmPods(bad, dev).find((p) => p.role === 'model-server')!.pod;
     expect(evaluatePolicy(dig(policy, 'spec') as never, modelServer)).not.toEqual([]);
   });
   it('a baseRef to a config the namespace does not have is an error, not a silently empty pod', () => {
     const [, single] = examples.find(([f]) => f === 'llminferenceservice.yaml')!;
-    expect(() => llmPods({ ...single, spec: { ...single.spec, baseRefs: [{ name: 'missing' }] } } as ManifestObject, dev)).toThrow(/baseRefs names LLMInferenceServiceConfig "missing"/);
+    expect(() => llmPods({ ...single, spec: { ...(single.spec as object), baseRefs: [{ name: 'missing' }] } } as ManifestObject, dev)).toThrow(/baseRefs names LLMInferenceServiceConfig "missing"/);
   });
 });
