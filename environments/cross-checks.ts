@@ -1,5 +1,6 @@
 import { CLOUD_CAPACITY_TYPES, CLOUD_MACHINE_TYPES, GPU_MODELS, migSlicesPerGpu } from './gpu-models';
 import { PlatformSpec, STAGES, Stage, ClusterSpec, GpuPoolSpec } from './schema';
+import { ENDPOINT_PICKER_REQUESTS } from './serving-schema';
 
 /** One problem found in a spec: where, what is wrong, and what was there. */
 export interface SpecIssue {
@@ -344,6 +345,28 @@ function checkLlmServices(spec: PlatformSpec, issues: SpecIssue[]): void {
         issues.push({ path: [...at, 'minReplicas'], message: `${svc.minReplicas} replica(s) need ${atLeast} ${resource} but the serving namespace's quota allows ${budget} (quotas.serving.${resource}); raise it or lower minReplicas` });
       }
     });
+    checkLlmHostBudget(team, ti, issues);
+  });
+}
+
+/**
+ * CPU and memory of a team's LLM services at minReplicas (model servers plus one endpoint picker
+ * per service) within quotas.serving: the namespace's ResourceQuota (and LimitRange maximum, which
+ * is the same memory) would refuse the pods otherwise, long after the spec was accepted.
+ */
+function checkLlmHostBudget(team: PlatformSpec['teams'][number], ti: number, issues: SpecIssue[]): void {
+  if (team.llmServices.length === 0) return;
+  const quota = team.quotas.serving;
+  const pods = (s: (typeof team.llmServices)[number]): number => s.minReplicas * s.nodesPerReplica;
+  const cpu = team.llmServices.reduce((n, s) => n + pods(s) * s.cpu * 1000 + ENDPOINT_PICKER_REQUESTS.cpuMilli, 0) / 1000;
+  const memoryGiB = team.llmServices.reduce((n, s) => n + pods(s) * s.memoryGiB * 1024 + ENDPOINT_PICKER_REQUESTS.memoryMiB, 0) / 1024;
+  const what = `the LLM services of team "${team.name}" at minReplicas (model servers: minReplicas x nodesPerReplica x cpu / memoryGiB; plus ${ENDPOINT_PICKER_REQUESTS.cpuMilli / 1000} CPU and ${(ENDPOINT_PICKER_REQUESTS.memoryMiB / 1024).toFixed(2)} GiB per service for its endpoint picker)`;
+  const fix = 'lower llmServices[].cpu / memoryGiB or minReplicas, or raise quotas.serving';
+  for (const [key, need, have] of [['cpu', cpu, quota?.cpu ?? 0], ['memoryGiB', memoryGiB, quota?.memoryGiB ?? 0]] as const) {
+    if (need > have) issues.push({ path: ['teams', ti, 'quotas', 'serving', key], message: `is ${have} but ${what} request ${Math.round(need * 100) / 100}; ${fix}` });
+  }
+  team.llmServices.forEach((s, si) => {
+    if (quota !== undefined && s.memoryGiB > quota.memoryGiB) issues.push({ path: ['teams', ti, 'llmServices', si, 'memoryGiB'], message: `is ${s.memoryGiB} but a container in the serving namespace may have at most ${quota.memoryGiB} GiB (the LimitRange maximum is quotas.serving.memoryGiB); lower it or raise quotas.serving.memoryGiB` });
   });
 }
 

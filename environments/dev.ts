@@ -28,7 +28,8 @@ export const dev: PlatformSpecInput = {
         monitoring: { cpu: 2, memoryGiB: 4, storageGiB: 20, maxPods: 10 },
       },
       poolQuotas: { 'shared-t4': 6 },
-      llmServices: [{ name: 'chat-small', modelUri: 'hf://Qwen/Qwen2.5-0.5B-Instruct', pool: 'shared-t4', gpusPerReplica: 1, minReplicas: 1, maxReplicas: 2 }],
+      // A 0.5B model: 2 CPUs and 8 GiB fit the serving quota (4 CPUs, 16 GiB) next to its endpoint picker.
+      llmServices: [{ name: 'chat-small', modelUri: 'hf://Qwen/Qwen2.5-0.5B-Instruct', pool: 'shared-t4', gpusPerReplica: 1, cpu: 2, memoryGiB: 8, minReplicas: 1, maxReplicas: 2 }],
     },
   ],
 };

@@ -22,10 +22,21 @@ export const llmServiceSchema = z.strictObject({
   gpusPerReplica: z.int().min(1).max(16),
   /** Pods per replica: 1 = single-node (a Deployment); more = multi-node over a LeaderWorkerSet (pipeline parallel). @default 1 */
   nodesPerReplica: z.int().min(1).max(64).default(1),
+  /** CPUs of each model-server pod (requests = limits; Kueue and the namespace quota count them). @default 4 */
+  cpu: z.number().positive().max(256).default(4),
+  /** Host memory of each model-server pod in GiB (vLLM loads the weights through it; requests = limits). @default 32 */
+  memoryGiB: z.int().min(1).max(4096).default(32),
   /** Replicas always running (0 = scale to zero is NOT offered: see README "Serving LLMs"). @default 1 */
   minReplicas: z.int().min(1).max(100).default(1),
   /** Replicas at most; the quota is checked against this many. @default minReplicas */
   maxReplicas: z.int().min(1).max(100).optional(),
 });
+
+/**
+ * What the platform preset's endpoint picker (one per service, its tokenizer sidecar included)
+ * requests in the serving namespace besides the model servers: constructs/serving/llm-runtime-preset.ts
+ * renders exactly this (tested there), the spec check counts it against quotas.serving.
+ */
+export const ENDPOINT_PICKER_REQUESTS = { cpuMilli: 1256, memoryMiB: 2548 } as const;
 
 export type LlmServiceSpec = z.output<typeof llmServiceSchema>;

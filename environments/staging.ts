@@ -42,7 +42,8 @@ export const staging: PlatformSpecInput = {
       },
       poolQuotas: { a100: 8, 'a100-mig': 8, 'l40s-spot': 8 },
       // Multi-node: two pods of 2 A100s each (pipeline parallel over a LeaderWorkerSet).
-      llmServices: [{ name: 'caption-32b', modelUri: 's3://models/qwen2.5-vl-32b-instruct', pool: 'a100', gpusPerReplica: 2, nodesPerReplica: 2, minReplicas: 1, maxReplicas: 2 }],
+      // 24 GiB per pod: two pods and the endpoint picker fit the serving quota (64 GiB).
+      llmServices: [{ name: 'caption-32b', modelUri: 's3://models/qwen2.5-vl-32b-instruct', pool: 'a100', gpusPerReplica: 2, nodesPerReplica: 2, memoryGiB: 24, minReplicas: 1, maxReplicas: 2 }],
     },
     {
       name: 'nlp',

@@ -4,7 +4,7 @@ import { LLM_SERVING } from '../catalog/serving';
 import { LABEL, PART_OF } from '../labels';
 import { STAGE_SERVICE_ACCOUNT } from '../tenancy/workflow-namespace';
 import { LlmServicePlan, VLLM_PRESET } from './llm-serving-plan';
-import { MODEL_SERVER_HOST, RESTRICTED_CONTAINER } from './llm-runtime-preset';
+import { RESTRICTED_CONTAINER } from './llm-runtime-preset';
 
 export interface LlmInferenceServiceProps {
   /** The planned service (constructs/serving/llm-serving-plan.ts). */
@@ -15,10 +15,10 @@ export interface LlmInferenceServiceProps {
   readonly image?: string;
 }
 
-/** The model server container's resources: GPUs from the pool, requests equal to limits (Kueue counts requests). */
+/** The model server container's resources: the spec's CPU and memory, GPUs from the pool, requests equal to limits (Kueue counts requests). */
 function containerResources(plan: LlmServicePlan) {
-  const gpus = String(plan.gpusPerReplica);
-  return { requests: { ...MODEL_SERVER_HOST, [plan.gpuResource]: gpus }, limits: { ...MODEL_SERVER_HOST, [plan.gpuResource]: gpus } };
+  const amounts = { cpu: String(plan.cpu), memory: `${plan.memoryGiB}Gi`, [plan.gpuResource]: String(plan.gpusPerReplica) };
+  return { requests: { ...amounts }, limits: { ...amounts } };
 }
 
 /**

@@ -33,11 +33,15 @@ export const RESTRICTED_CONTAINER = {
   seccompProfile: { type: 'RuntimeDefault' },
 } as const;
 
-/** CPU and memory next to a model server's GPUs (vLLM loads weights through host memory). */
+/** CPU and memory of a model server that names the preset without its own (the spec's llmServices[].cpu / memoryGiB defaults). */
 export const MODEL_SERVER_HOST = { cpu: '4', memory: '32Gi' } as const;
-/** The endpoint picker: upstream's requests, limits bounded (upstream allows 6 CPUs and 16Gi). */
-const EPP_RESOURCES = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } } as const;
-const TOKENIZER_RESOURCES = { requests: { cpu: '256m', memory: '500Mi' }, limits: { cpu: '1', memory: '1Gi' } } as const;
+/**
+ * The endpoint picker: upstream's requests, limits bounded (upstream allows 6 CPUs and 16Gi). With
+ * the tokenizer's, its requests are ENDPOINT_PICKER_REQUESTS (environments/serving-schema.ts), which
+ * the spec check counts against each serving quota.
+ */
+export const EPP_RESOURCES = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } } as const;
+export const TOKENIZER_RESOURCES = { requests: { cpu: '256m', memory: '500Mi' }, limits: { cpu: '1', memory: '1Gi' } } as const;
 
 /**
  * The platform's vLLM preset: an LLMInferenceServiceConfig that KServe merges over its well-known

@@ -30,6 +30,10 @@ export interface LlmServicePlan {
   /** Extended resource the model server asks for: nvidia.com/gpu or nvidia.com/gpu.shared. */
   readonly gpuResource: string;
   readonly gpusPerReplica: number;
+  /** CPUs of each model-server pod (requests = limits). */
+  readonly cpu: number;
+  /** Host memory of each model-server pod, GiB (requests = limits). */
+  readonly memoryGiB: number;
   /** 1 = single-node (Deployment); more = multi-node (LeaderWorkerSet, pipeline parallel). */
   readonly nodesPerReplica: number;
   readonly replicas: number;
@@ -58,6 +62,8 @@ export function planLlmServices(spec: PlatformSpec, cluster: ClusterSpec): LlmSe
         pool: pool.name,
         gpuResource: poolResourceName(pool),
         gpusPerReplica: svc.gpusPerReplica,
+        cpu: svc.cpu,
+        memoryGiB: svc.memoryGiB,
         nodesPerReplica: svc.nodesPerReplica,
         replicas: svc.minReplicas,
         maxReplicas: svc.maxReplicas ?? svc.minReplicas,

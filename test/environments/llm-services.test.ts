@@ -30,9 +30,24 @@ function issuesOf(input: unknown): string[] {
 const svc = (over: Record<string, unknown> = {}) => ({ name: 'llm', modelUri: 's3://models/m', pool: 'a100', gpusPerReplica: 1, ...over });
 
 describe('LLM services in the spec', () => {
-  it('fills the defaults: single-node, one replica', () => {
+  it('fills the defaults: single-node, one replica, 4 CPUs and 32 GiB per model-server pod', () => {
     const spec = parseSpec(withServices(staging, 1, [svc()]));
-    expect(spec.teams[1].llmServices[0]).toEqual({ name: 'llm', modelUri: 's3://models/m', pool: 'a100', gpusPerReplica: 1, nodesPerReplica: 1, minReplicas: 1 });
+    expect(spec.teams[1].llmServices[0]).toEqual({ name: 'llm', modelUri: 's3://models/m', pool: 'a100', gpusPerReplica: 1, nodesPerReplica: 1, cpu: 4, memoryGiB: 32, minReplicas: 1 });
+  });
+
+  it('refuses LLM services whose model servers and endpoint pickers do not fit quotas.serving (CPU and memory)', () => {
+    // nlp's serving quota: 16 CPUs, 64 GiB. Two pods of 8 CPUs plus the endpoint picker's 1.256 CPUs.
+    const issues = issuesOf(withServices(staging, 1, [svc({ gpusPerReplica: 2, nodesPerReplica: 2, cpu: 8, memoryGiB: 32 })]));
+    expect(issues).toContainEqual(expect.stringMatching(/^staging: teams\[1\]\.quotas\.serving\.cpu is 16 but the LLM services of team "nlp" at minReplicas .* request 17\.26; lower llmServices\[\]\.cpu \/ memoryGiB or minReplicas, or raise quotas\.serving/));
+    expect(issues).toContainEqual(expect.stringMatching(/teams\[1\]\.quotas\.serving\.memoryGiB is 64 but .* request 66\.49/));
+  });
+
+  it('refuses a model server with more memory than a serving container may have (the LimitRange maximum)', () => {
+    expect(issuesOf(withServices(staging, 1, [svc({ memoryGiB: 80 })]))).toContainEqual(expect.stringMatching(/teams\[1\]\.llmServices\[0\]\.memoryGiB is 80 but a container in the serving namespace may have at most 64 GiB/));
+  });
+
+  it('accepts the same services when their CPU and memory fit', () => {
+    expect(parseSpec(withServices(staging, 1, [svc({ gpusPerReplica: 2, nodesPerReplica: 2, cpu: 6, memoryGiB: 24 })])).teams[1].llmServices[0]).toMatchObject({ cpu: 6, memoryGiB: 24 });
   });
 
   it('refuses a pool the team has no quota on, naming the field and the fix', () => {

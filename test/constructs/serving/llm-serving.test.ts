@@ -7,6 +7,7 @@ import { LlmRuntimePreset } from '../../../constructs/serving/llm-runtime-preset
 import { planLlmServices, SERVING_PRIORITY, VLLM_PRESET } from '../../../constructs/serving/llm-serving-plan';
 import { stageNetworkFlows } from '../../../constructs/tenancy/network-flows';
 import { loadEnvironment } from '../../../environments';
+import { ENDPOINT_PICKER_REQUESTS } from '../../../environments/serving-schema';
 import { dig } from '../../support/dig';
 import { rendered } from '../../support/synth';
 
@@ -50,7 +51,7 @@ describe('LlmInferenceService', () => {
     expect(dig(o.spec, 'replicas')).toBe(2);
     expect(dig(o.spec, 'worker')).toBeUndefined();
     expect(dig(o.spec, 'template.containers.0.image')).toBe(LLM_SERVING.images.vllm);
-    expect(dig(o.spec, 'template.containers.0.resources.requests')).toMatchObject({ 'nvidia.com/gpu': '1' });
+    expect(dig(o.spec, 'template.containers.0.resources.requests')).toEqual({ cpu: String(single.cpu), memory: `${single.memoryGiB}Gi`, 'nvidia.com/gpu': '1' });
     expect(dig(o.spec, 'template.containers.0.resources.limits')).toEqual(dig(o.spec, 'template.containers.0.resources.requests'));
     expect(dig(o.spec, 'template.tolerations')).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(dig(o.spec, 'router.gateway.refs')).toEqual([{ name: 'inference', namespace: 'platform-gateway' }]);
@@ -59,7 +60,7 @@ describe('LlmInferenceService', () => {
   it('multi-node: a worker template and tensor x pipeline parallelism', () => {
     const o = synth(multi);
     expect(dig(o.spec, 'parallelism')).toEqual({ tensor: 4, pipeline: 2 });
-    expect(dig(o.spec, 'worker.containers.0.resources.requests')).toMatchObject({ 'nvidia.com/gpu': '4' });
+    expect(dig(o.spec, 'worker.containers.0.resources.requests')).toEqual({ cpu: String(multi.cpu), memory: `${multi.memoryGiB}Gi`, 'nvidia.com/gpu': '4' });
     expect(dig(o.spec, 'worker.nodeSelector')).toEqual({ 'ml.platform/pool': 'h100' });
   });
 });
@@ -74,6 +75,18 @@ describe('LlmRuntimePreset and InferenceGateway', () => {
     expect(dig(o.spec, 'template.containers.0.image')).toBe(LLM_SERVING.images.vllm);
     expect((dig(o.spec, 'router.scheduler.template.containers') as { image: string }[]).map((c) => c.image)).toEqual([LLM_SERVING.images.endpointPicker, LLM_SERVING.images.tokenizer]);
     expect(dig(o.spec, 'router.scheduler.labels')).toEqual({ 'ml.platform/llm-role': 'endpoint-picker' });
+  });
+
+  it('the endpoint picker requests exactly what the spec check counts against quotas.serving (ENDPOINT_PICKER_REQUESTS)', () => {
+    const chart = chartOf();
+    new LlmRuntimePreset(chart, 'p', { namespace: 'nlp-serving', team: 'nlp', costCenter: 'cc' });
+    const containers = dig(Testing.synth(chart)[0], 'spec.router.scheduler.template.containers') as { resources: { requests: { cpu: string; memory: string } } }[];
+    const milli = (q: string): number => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+    const mebi = (q: string): number => (q.endsWith('Gi') ? Number(q.slice(0, -2)) * 1024 : Number(q.replace(/Mi$/, '')));
+    expect({
+      cpuMilli: containers.reduce((n, c) => n + milli(c.resources.requests.cpu), 0),
+      memoryMiB: containers.reduce((n, c) => n + mebi(c.resources.requests.memory), 0),
+    }).toEqual(ENDPOINT_PICKER_REQUESTS);
   });
 
   it('the gateway takes routes from serving namespaces only', () => {
