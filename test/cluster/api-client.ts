@@ -111,7 +111,12 @@ export class KubeApi {
   }
 
   async resourceType(apiVersion: string, kind: string): Promise<ResourceType> {
-    const type = (await this.resourcesOf(apiVersion)).get(kind);
+    let type = (await this.resourcesOf(apiVersion)).get(kind);
+    if (type === undefined) {
+      // The group version may have been discovered before a CRD added this kind to it (kubeflow.org/v1: Profile, then Notebook).
+      this.discovery.delete(apiVersion);
+      type = (await this.resourcesOf(apiVersion)).get(kind);
+    }
     if (type === undefined) {
       throw new Error(`the API server does not serve kind ${kind} in ${apiVersion}`);
     }

@@ -151,8 +151,14 @@ export async function installCrds(cp: ControlPlane, api: KubeApi, crds: readonly
   const stream = crds.map((c) => JSON.stringify(c.doc)).join('\n---\n');
   const applied = await cp.kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'name', '-f', '-'], stream);
   if (applied.code !== 0) return applied;
-  const waited = await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((c) => `crd/${c.name}`)]);
-  if (waited.code !== 0) return waited;
+  // Polled rather than `kubectl wait`: that fails outright ("status.conditions accessor error") on a
+  // CRD the server has not yet written any condition for, which a just-created CRD may not have.
+  for (const c of crds) {
+    await poll(`CRD ${c.name} Established`, async () => {
+      const crd = await api.json<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c.name}`);
+      return crd.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') ? true : undefined;
+    });
+  }
   // Established means served, but discovery documents are refreshed asynchronously.
   for (const c of crds) {
     const version = c.servedVersions[0];
