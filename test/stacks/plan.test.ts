@@ -36,14 +36,14 @@ describe('npm run plan', () => {
   });
 
   it('exits 2 with per-object, per-field lines when the spec changed since the baseline', () => {
-    // The baseline was synthesized from a spec with a smaller serving quota; the current spec raised it.
+    // The baseline was synthesized from a spec with a smaller serving quota (still holding dev's LLM service); the current spec raised it.
     const old = structuredClone(ENVIRONMENTS.dev) as PlatformSpecInput & { teams: { quotas: { serving: { memoryGiB: number } } }[] };
-    old.teams[0].quotas.serving.memoryGiB = 8;
+    old.teams[0].quotas.serving.memoryGiB = 12;
     const dir = path.join(work, 'older');
     writeSynth(dir, old);
     const r = capture(['dev', '--against', dir]);
     expect(r.code).toBe(2);
-    expect(r.out).toContain('  ~ core/ResourceQuota research-serving/stage-budget\n      ~ spec.hard["limits.memory"]: "8Gi" -> "16Gi"');
+    expect(r.out).toContain('  ~ core/ResourceQuota research-serving/stage-budget\n      ~ spec.hard["limits.memory"]: "12Gi" -> "16Gi"');
     expect(r.out).toMatch(/^dev: 0 to add, \d+ to change, 0 to remove on 1 of 1 cluster \(against /m);
   });
 
