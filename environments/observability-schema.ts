@@ -9,6 +9,13 @@ import { z } from 'zod';
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const percent = (dflt: number) => z.number().min(1).max(100).default(dflt);
+/** An availability objective: at least 90%, and below 100% so an error budget is left to burn. */
+const availability = (dflt: number) =>
+  z
+    .number()
+    .min(90)
+    .refine((v) => v < 100, { message: 'must be below 100: a 100% objective leaves no error budget to burn' })
+    .default(dflt);
 
 export const alertThresholdsSchema = z
   .strictObject({
@@ -29,17 +36,23 @@ export const alertThresholdsSchema = z
     /** p95 latency objective of model endpoints, milliseconds. */
     servingLatencyP95Ms: z.int().min(1).max(600000).default(500),
     /** Availability objective of model endpoints, percent of requests without a 5xx. */
-    servingAvailabilityPercent: z
-      .number()
-      .min(90)
-      .refine((v) => v < 100, { message: 'must be below 100: a 100% objective leaves no error budget to burn' })
-      .default(99.5),
+    servingAvailabilityPercent: availability(99.5),
     /** Drift score (see the drift metric contract) above which PredictionDrift fires. */
     driftScoreThreshold: z.number().gt(0).max(100).default(0.2),
     /** Fewest predictions behind a drift score before it is trusted. */
     driftMinSamples: z.int().min(1).max(100000000).default(500),
     /** Hours without CPU or GPU activity before a notebook counts as idle. */
     notebookIdleHours: z.int().min(1).max(720).default(24),
+    /** p95 time to first token objective of LLM services (vLLM), milliseconds, for LlmTimeToFirstTokenP95High. */
+    llmTtftP95Ms: z.int().min(1).max(600000).default(2000),
+    /** p95 inter-token latency objective of LLM services, milliseconds (100 ms = 10 tokens/s per stream), for LlmInterTokenLatencyP95High. */
+    llmItlP95Ms: z.int().min(1).max(60000).default(100),
+    /** p95 time requests wait in the vLLM engine queue before they are scheduled, milliseconds, for LlmQueueTimeP95High. */
+    llmQueueTimeP95Ms: z.int().min(1).max(600000).default(1000),
+    /** KV-cache blocks in use, percent, for LlmKvCacheNearFull (vLLM preempts requests when it runs out). */
+    llmKvCacheFullPercent: percent(90),
+    /** Availability objective of LLM services, percent of finished requests that did not end in an engine error. */
+    llmAvailabilityPercent: availability(99.5),
   })
   .prefault({});
 

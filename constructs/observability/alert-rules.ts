@@ -1,5 +1,5 @@
 import { AlertThresholds } from '../../environments/observability-schema';
-import { ERROR_RATIO, METRIC, SloWindow } from './metric-catalogue';
+import { ERROR_RATIO, LLM_ERROR_RATIO, METRIC, MetricDefinition, SloWindow } from './metric-catalogue';
 import { promql, Query } from './promql';
 
 /** Alerts of the platform, built from the spec's thresholds. Pure data; PrometheusRule renders it. */
@@ -26,14 +26,22 @@ const M = METRIC;
 const training = promql`max by (namespace) (${M.namespaceLabels}{label_ml_platform_stage="training"})`;
 const teamNamespaces = promql`max by (namespace) (${M.namespaceLabels}{label_ml_platform_team!=""})`;
 
+type ErrorRatios = Readonly<Record<SloWindow, MetricDefinition>>;
+
 /** Multi-window, multi-burn-rate condition: both windows burn faster than `rate` times the budget. */
-function burning(long: SloWindow, short: SloWindow, rate: number, budget: number): Query {
-  return promql`(${ERROR_RATIO[long]} > ${rate * budget} and ${ERROR_RATIO[short]} > ${rate * budget})`;
+function burning(long: SloWindow, short: SloWindow, rate: number, budget: number, ratios: ErrorRatios = ERROR_RATIO): Query {
+  return promql`(${ratios[long]} > ${rate * budget} and ${ratios[short]} > ${rate * budget})`;
 }
+
+/** Budget gone in about 2 days (14.4x over 1h) or 5 days (6x over 6h): page. */
+const fastBurn = (budget: number, ratios: ErrorRatios): Query => promql`${burning('1h', '5m', 14.4, budget, ratios)} or ${burning('6h', '30m', 6, budget, ratios)}`;
+/** Budget gone within the 30-day window (3x over 1d, 1x over 3d): ticket. */
+const slowBurn = (budget: number, ratios: ErrorRatios): Query => promql`${burning('1d', '2h', 3, budget, ratios)} or ${burning('3d', '6h', 1, budget, ratios)}`;
 
 export function alertGroups(t: AlertThresholds): AlertGroup[] {
   // Error budget: the share of requests allowed to fail.
   const budget = 1 - t.servingAvailabilityPercent / 100;
+  const llmBudget = 1 - t.llmAvailabilityPercent / 100;
   return [
     {
       name: 'ml-platform.gpu',
@@ -140,18 +148,16 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
           description: `{{ $labels.namespace }}/{{ $labels.model }} answers 5% of requests slower than {{ $value | humanize }} ms (objective ${t.servingLatencyP95Ms} ms).`,
         },
         {
-          // Budget gone in about 2 days (14.4x over 1h) or 5 days (6x over 6h): page.
           alert: 'ModelErrorBudgetFastBurn',
-          query: promql`${burning('1h', '5m', 14.4, budget)} or ${burning('6h', '30m', 6, budget)}`,
+          query: fastBurn(budget, ERROR_RATIO),
           for: '2m',
           severity: 'critical',
           summary: 'A model endpoint is burning its error budget fast',
           description: `{{ $labels.namespace }}/{{ $labels.model }} fails {{ $value | humanizePercentage }} of requests; at this rate the ${t.servingAvailabilityPercent}% availability budget of 30 days is gone within days.`,
         },
         {
-          // Budget gone within the 30-day window (3x over 1d, 1x over 3d): ticket.
           alert: 'ModelErrorBudgetSlowBurn',
-          query: promql`${burning('1d', '2h', 3, budget)} or ${burning('3d', '6h', 1, budget)}`,
+          query: slowBurn(budget, ERROR_RATIO),
           for: '15m',
           severity: 'warning',
           summary: 'A model endpoint is slowly burning its error budget',
@@ -164,6 +170,60 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
           severity: 'warning',
           summary: 'Live predictions drifted from the reference',
           description: `{{ $labels.namespace }}/{{ $labels.model }} has drift score {{ $value | humanize }} (threshold ${t.driftScoreThreshold}, at least ${t.driftMinSamples} predictions): check inputs and consider retraining.`,
+        },
+      ],
+    },
+    {
+      // vLLM model servers of the teams' LLMInferenceServices: only clusters that serve LLMs scrape them.
+      name: 'ml-platform.llm-serving',
+      rules: [
+        {
+          alert: 'LlmTimeToFirstTokenP95High',
+          query: promql`${M.llmTtftP95} * 1000 > ${t.llmTtftP95Ms}`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'LLM time to first token is above its objective',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} takes longer than {{ $value | humanize }} ms to the first token for 5% of requests (objective ${t.llmTtftP95Ms} ms).`,
+        },
+        {
+          alert: 'LlmInterTokenLatencyP95High',
+          query: promql`${M.llmItlP95} * 1000 > ${t.llmItlP95Ms}`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'LLM inter-token latency is above its objective',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} takes longer than {{ $value | humanize }} ms between two output tokens at the 95th percentile (objective ${t.llmItlP95Ms} ms).`,
+        },
+        {
+          alert: 'LlmQueueTimeP95High',
+          query: promql`${M.llmQueueTimeP95} * 1000 > ${t.llmQueueTimeP95Ms}`,
+          for: '10m',
+          severity: 'warning',
+          summary: 'LLM requests wait too long in the engine queue',
+          description: `5% of the requests to {{ $labels.namespace }}/{{ $labels.model }} waited longer than {{ $value | humanize }} ms in the vLLM queue before being scheduled (threshold ${t.llmQueueTimeP95Ms} ms): the replicas are saturated.`,
+        },
+        {
+          alert: 'LlmKvCacheNearFull',
+          query: promql`max by (namespace, pod, model_name) (${M.vllmKvCache}) * 100 > ${t.llmKvCacheFullPercent}`,
+          for: '15m',
+          severity: 'warning',
+          summary: 'An LLM model server has almost no KV cache left',
+          description: `{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.model_name }}) uses {{ $value | humanize }}% of its KV cache (threshold ${t.llmKvCacheFullPercent}%): vLLM preempts running requests and queues new ones.`,
+        },
+        {
+          alert: 'LlmErrorBudgetFastBurn',
+          query: fastBurn(llmBudget, LLM_ERROR_RATIO),
+          for: '2m',
+          severity: 'critical',
+          summary: 'An LLM service is burning its error budget fast',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} ends {{ $value | humanizePercentage }} of requests in an engine error; at this rate the ${t.llmAvailabilityPercent}% availability budget of 30 days is gone within days.`,
+        },
+        {
+          alert: 'LlmErrorBudgetSlowBurn',
+          query: slowBurn(llmBudget, LLM_ERROR_RATIO),
+          for: '15m',
+          severity: 'warning',
+          summary: 'An LLM service is slowly burning its error budget',
+          description: `{{ $labels.namespace }}/{{ $labels.model }} ends {{ $value | humanizePercentage }} of requests in an engine error, more than the ${t.llmAvailabilityPercent}% availability objective allows over 30 days.`,
         },
       ],
     },

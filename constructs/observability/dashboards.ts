@@ -1,5 +1,5 @@
 import { DashboardSpec, PanelSpec } from './dashboard';
-import { ERROR_RATIO, METRIC } from './metric-catalogue';
+import { ERROR_RATIO, LLM_ERROR_RATIO, METRIC } from './metric-catalogue';
 import { bucket, promql } from './promql';
 
 /** The platform's Grafana dashboards. Pure data: panels whose exporters a cluster lacks are dropped there. */
@@ -85,6 +85,34 @@ export const MODEL_SERVING: DashboardSpec = {
   ],
 };
 
+export const LLM_SERVING: DashboardSpec = {
+  uid: 'ml-llm-serving',
+  title: 'ML platform / LLM serving',
+  description: 'vLLM model servers of the LLMInferenceServices: time to first token, inter-token latency, queueing, KV cache, throughput and engine errors.',
+  tags: [...TAGS, 'llm'],
+  // Namespaces that run vLLM: the dashboard exists only where LLMs are served.
+  variables: [{ name: 'namespace', label: 'Namespace', metric: M.vllmRunning, labelName: 'namespace' }],
+  panels: [
+    timeseries('Time to first token, p95', 's', [{ query: promql`${M.llmTtftP95}${NS}`, legend: '{{namespace}}/{{model}}' }]),
+    timeseries('Inter-token latency, p95', 's', [{ query: promql`${M.llmItlP95}${NS}`, legend: '{{namespace}}/{{model}}' }]),
+    timeseries('Queue time and end-to-end latency, p95', 's', [
+      { query: promql`${M.llmQueueTimeP95}${NS}`, legend: '{{namespace}}/{{model}} queue' },
+      { query: promql`${M.llmE2eP95}${NS}`, legend: '{{namespace}}/{{model}} end-to-end' },
+    ]),
+    timeseries('KV cache used per model server', 'percentunit', [{ query: promql`max by (namespace, pod, model_name) (${M.vllmKvCache}${NS})`, legend: '{{namespace}}/{{pod}}' }]),
+    timeseries('Requests waiting and running', 'short', [
+      { query: promql`sum by (namespace, model_name) (${M.vllmWaiting}${NS})`, legend: '{{namespace}}/{{model_name}} waiting' },
+      { query: promql`sum by (namespace, model_name) (${M.vllmRunning}${NS})`, legend: '{{namespace}}/{{model_name}} running' },
+    ]),
+    timeseries('Finished requests per second', 'reqps', [{ query: promql`${M.llmRequests}${NS}`, legend: '{{namespace}}/{{model}}' }]),
+    timeseries('Engine errors (share of finished requests), 5m and 1h', 'percentunit', [
+      { query: promql`${LLM_ERROR_RATIO['5m']}${NS}`, legend: '{{namespace}}/{{model}} 5m' },
+      { query: promql`${LLM_ERROR_RATIO['1h']}${NS}`, legend: '{{namespace}}/{{model}} 1h' },
+    ]),
+    timeseries('GPUs held by LLM model servers', 'short', [{ query: promql`${M.nsLlmGpuAllocated}${NS}`, legend: '{{namespace}}' }]),
+  ],
+};
+
 export const GPU_COST: DashboardSpec = {
   uid: 'ml-gpu-cost',
   title: 'ML platform / GPU cost showback',
@@ -113,6 +141,13 @@ export const GPU_COST: DashboardSpec = {
         { query: promql`sum_over_time(${M.nsGpuHoursUsed}[$__range:1h])`, legend: 'used', instant: true },
       ],
     },
+    {
+      title: 'GPU-hours of LLM serving per team (range)',
+      kind: 'bargauge',
+      unit: 'short',
+      width: 12,
+      targets: [{ query: promql`sum_over_time(${M.teamLlmGpuHoursAllocated}${TEAM}[$__range:1h])`, legend: '{{team}}', instant: true }],
+    },
     timeseries('GPU efficiency per team (used / allocated)', 'percentunit', [{ query: promql`${M.teamGpuUsed}${TEAM} / (${M.teamGpuAllocated}${TEAM} > 0)`, legend: '{{team}}' }], 24),
     timeseries('GPU cost per namespace, per hour (OpenCost)', 'currencyUSD', [
       { query: promql`sum by (namespace) (${M.containerGpuAllocation} * on (node) group_left () max by (node) (${M.nodeGpuHourlyCost}))`, legend: '{{namespace}}' },
@@ -120,4 +155,4 @@ export const GPU_COST: DashboardSpec = {
   ],
 };
 
-export const DASHBOARDS: readonly DashboardSpec[] = [GPU_FLEET, TEAM_QUEUES, MODEL_SERVING, GPU_COST];
+export const DASHBOARDS: readonly DashboardSpec[] = [GPU_FLEET, TEAM_QUEUES, MODEL_SERVING, LLM_SERVING, GPU_COST];

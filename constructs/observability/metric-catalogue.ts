@@ -40,6 +40,8 @@ const KSM_REF = 'kubernetes/kube-state-metrics docs/metrics';
 const KUEUE_REF = 'kubernetes-sigs/kueue v0.19 pkg/metrics/metrics.go';
 const CQ_RESOURCES = 'needs metrics.enableClusterQueueResources: true in the Kueue configuration';
 const VLLM_REF = 'vllm-project/vllm docs design/metrics.md (V1 engine), vllm/v1/metrics/loggers.py';
+/** vLLM's FinishReason: "error" is a request-level engine error, which the API server always answers with 500. */
+const VLLM_FINISH_REASONS = 'stop, length, abort (by the client), error (engine error, answered 500), repetition';
 const EPP_REF = 'kubernetes-sigs/gateway-api-inference-extension site-src/guides/metrics-and-observability.md';
 
 const m = (name: string, type: MetricDefinition['type'], source: MetricSource, labels: readonly string[], help: string, ref: string): MetricDefinition => ({ name, type, source, labels, help, ref });
@@ -60,7 +62,7 @@ export const METRIC = {
   podPhase: m('kube_pod_status_phase', 'gauge', 'kube-state-metrics', ['namespace', 'pod', 'phase'], '1 for the pod current phase', KSM_REF),
   namespaceLabels: m('kube_namespace_labels', 'gauge', 'kube-state-metrics', ['namespace', 'label_ml_platform_team', 'label_ml_platform_stage', 'label_ml_platform_cost_center'], 'allowlisted namespace labels', KSM_REF),
   nodeLabels: m('kube_node_labels', 'gauge', 'kube-state-metrics', ['node', 'label_ml_platform_pool'], 'allowlisted node labels', KSM_REF),
-  podLabels: m('kube_pod_labels', 'gauge', 'kube-state-metrics', ['namespace', 'pod', 'label_notebook_name'], 'allowlisted pod labels (notebook-name is set by the Kubeflow notebook controller)', KSM_REF),
+  podLabels: m('kube_pod_labels', 'gauge', 'kube-state-metrics', ['namespace', 'pod', 'label_notebook_name', 'label_app_kubernetes_io_part_of', 'label_kserve_io_component'], 'allowlisted pod labels (notebook-name is set by the Kubeflow notebook controller; app.kubernetes.io/part-of and kserve.io/component by the LLMInferenceService controller)', KSM_REF),
   nodeAllocatable: m('kube_node_status_allocatable', 'gauge', 'kube-state-metrics', ['node', 'resource', 'unit'], 'allocatable resources per node', KSM_REF),
   resourceQuota: m('kube_resourcequota', 'gauge', 'kube-state-metrics', ['namespace', 'resourcequota', 'resource', 'type'], 'ResourceQuota hard and used per resource', KSM_REF),
   containerTerminatedReason: m('kube_pod_container_status_terminated_reason', 'gauge', 'kube-state-metrics', ['namespace', 'pod', 'container', 'reason'], 'why a container is terminated now', KSM_REF),
@@ -104,7 +106,8 @@ export const METRIC = {
   vllmWaiting: m('vllm:num_requests_waiting', 'gauge', 'vllm', ['namespace', 'pod', 'model_name'], 'requests queued in the engine, not yet scheduled', VLLM_REF),
   vllmRunning: m('vllm:num_requests_running', 'gauge', 'vllm', ['namespace', 'pod', 'model_name'], 'requests being processed', VLLM_REF),
   vllmQueueTime: m('vllm:request_queue_time_seconds', 'histogram', 'vllm', ['namespace', 'pod', 'model_name'], 'time a request spent waiting in the engine queue', VLLM_REF),
-  vllmSuccess: m('vllm:request_success_total', 'counter', 'vllm', ['namespace', 'pod', 'model_name', 'finished_reason'], 'requests finished (stop, length, abort)', VLLM_REF),
+  vllmE2eLatency: m('vllm:e2e_request_latency_seconds', 'histogram', 'vllm', ['namespace', 'pod', 'model_name'], 'end-to-end latency of finished requests', VLLM_REF),
+  vllmSuccess: m('vllm:request_success_total', 'counter', 'vllm', ['namespace', 'pod', 'model_name', 'finished_reason'], `finished requests per finish reason: ${VLLM_FINISH_REASONS}`, `${VLLM_REF}; vllm/v1/engine/__init__.py FINISH_REASON_STRINGS, FinishReason`),
   vllmGenerationTokens: m('vllm:generation_tokens_total', 'counter', 'vllm', ['namespace', 'pod', 'model_name'], 'output tokens generated', VLLM_REF),
 
   // Endpoint picker (Gateway API Inference Extension)
@@ -133,6 +136,14 @@ export const METRIC = {
   modelLatencyP95: recorded('namespace_model:serving_latency_seconds:p95_5m', ['namespace', 'model'], '95th percentile latency, seconds'),
   modelDrift: recorded('namespace_model:prediction_drift_score:max', ['namespace', 'model'], 'worst drift score over the model features'),
   modelDriftSamples: recorded('namespace_model:prediction_drift_samples:sum', ['namespace', 'model'], 'predictions behind the drift score'),
+  llmTtftP95: recorded('namespace_model:llm_ttft_seconds:p95_5m', ['namespace', 'model'], '95th percentile time to first token of an LLM service, seconds'),
+  llmItlP95: recorded('namespace_model:llm_itl_seconds:p95_5m', ['namespace', 'model'], '95th percentile inter-token latency, seconds'),
+  llmQueueTimeP95: recorded('namespace_model:llm_queue_time_seconds:p95_5m', ['namespace', 'model'], '95th percentile time in the engine queue, seconds'),
+  llmE2eP95: recorded('namespace_model:llm_e2e_latency_seconds:p95_5m', ['namespace', 'model'], '95th percentile end-to-end request latency, seconds'),
+  llmRequests: recorded('namespace_model:llm_requests:rate5m', ['namespace', 'model'], 'finished LLM requests per second'),
+  nsLlmGpuAllocated: recorded('namespace:llm_gpu_allocated:sum', ['namespace'], 'whole GPUs requested by running LLM model-server pods'),
+  teamLlmGpuAllocated: recorded('team:llm_gpu_allocated:sum', ['team'], 'whole GPUs requested by running LLM model-server pods of the team'),
+  teamLlmGpuHoursAllocated: recorded('team:llm_gpu_hours_allocated:1h', ['team'], 'GPU-hours LLM serving held during the last hour'),
 } as const satisfies Record<string, MetricDefinition>;
 
 /** Error-ratio windows of the multi-window, multi-burn-rate SLO alerts (Google SRE workbook, ch. 5). */
@@ -144,8 +155,13 @@ export const ERROR_RATIO: Readonly<Record<SloWindow, MetricDefinition>> = Object
   SLO_WINDOWS.map((w) => [w, recorded(`namespace_model:serving_error_ratio:rate${w}`, ['namespace', 'model'], `share of 5xx responses over ${w}`)]),
 ) as Record<SloWindow, MetricDefinition>;
 
+/** `namespace_model:llm_error_ratio:rate<window>`: share of finished vLLM requests that ended in an engine error. */
+export const LLM_ERROR_RATIO: Readonly<Record<SloWindow, MetricDefinition>> = Object.fromEntries(
+  SLO_WINDOWS.map((w) => [w, recorded(`namespace_model:llm_error_ratio:rate${w}`, ['namespace', 'model'], `share of finished LLM requests with finished_reason "error" over ${w}`)]),
+) as Record<SloWindow, MetricDefinition>;
+
 /** The whole catalogue: exporter metrics and recorded series. */
-export const METRIC_CATALOGUE: readonly MetricDefinition[] = [...Object.values(METRIC), ...Object.values(ERROR_RATIO)];
+export const METRIC_CATALOGUE: readonly MetricDefinition[] = [...Object.values(METRIC), ...Object.values(ERROR_RATIO), ...Object.values(LLM_ERROR_RATIO)];
 
 /** Catalogue entry of a series name (histogram series resolve to their histogram). */
 export function catalogueEntry(series: string): MetricDefinition | undefined {

@@ -1,5 +1,6 @@
-import { ERROR_RATIO, METRIC, MetricDefinition, SLO_WINDOWS } from './metric-catalogue';
+import { ERROR_RATIO, LLM_ERROR_RATIO, METRIC, MetricDefinition, SLO_WINDOWS } from './metric-catalogue';
 import { bucket, promql, Query } from './promql';
+import { LLM_WORKLOAD_POD } from './scrape-targets';
 
 /**
  * Recording rules: GPU allocation and use per namespace, team and pool (showback and the fleet
@@ -39,6 +40,22 @@ const MODEL_FROM_SERVICE = '"model", "$1", "service_name", "(.+)-predictor(-defa
 const byModel = (q: Query): Query => promql`sum by (namespace, model) (label_replace(${q}, ${MODEL_FROM_SERVICE}))`;
 
 const rule = (record: MetricDefinition, ...queries: Query[]): RecordingRule => ({ record, queries });
+
+/** vLLM labels its series with the served model name (the LLMInferenceService's model name); it becomes `model`. */
+const byLlmModel = (q: Query): Query => promql`label_replace(${q}, "model", "$1", "model_name", "(.+)")`;
+/** p95 of a vLLM histogram per namespace and model over 5 minutes, all replicas (and data-parallel engines) together. */
+const llmP95 = (h: MetricDefinition): Query => promql`histogram_quantile(0.95, sum by (namespace, model, le) (${byLlmModel(promql`rate(${bucket(h)}[5m])`)}))`;
+const llmFinished = (w: string, reason = ''): Query => promql`sum by (namespace, model) (${byLlmModel(promql`rate(${M.vllmSuccess}${reason}[${w}])`)})`;
+
+/**
+ * Pods of an LLMInferenceService's model servers (leader and workers), from the labels its
+ * controller sets (scrape-targets.ts LLM_WORKLOAD_POD, allowlisted for kube-state-metrics): the
+ * router's endpoint picker runs in the same namespace and holds no GPU, a KServe predictor in the
+ * same serving namespace is no LLM service.
+ */
+const ksmLabel = (k: string) => `label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+const LLM_WORKLOAD_SELECTOR = Object.entries(LLM_WORKLOAD_POD).map(([k, v]) => `${ksmLabel(k)}="${v}"`).join(', ');
+const llmWorkloadPods = promql`max by (namespace, pod) (${M.podLabels}{${LLM_WORKLOAD_SELECTOR}})`;
 
 /** How often the recording rules run (the PrometheusRule groups' interval), minutes. */
 export const RECORDING_INTERVAL_MINUTES = 1;
@@ -90,6 +107,28 @@ export const RECORDING_GROUPS: readonly RecordingGroup[] = [
       ),
       rule(M.modelDrift, promql`max by (namespace, model) (${M.driftScore})`),
       rule(M.modelDriftSamples, promql`sum by (namespace, model) (${M.driftSamples})`),
+    ],
+  },
+  {
+    // Shared by the LLM alerts and the LLM serving dashboard.
+    name: 'ml-platform.llm-serving',
+    rules: [
+      rule(M.llmTtftP95, llmP95(M.vllmTtft)),
+      rule(M.llmItlP95, llmP95(M.vllmItl)),
+      rule(M.llmQueueTimeP95, llmP95(M.vllmQueueTime)),
+      rule(M.llmE2eP95, llmP95(M.vllmE2eLatency)),
+      rule(M.llmRequests, llmFinished('5m')),
+      // An engine error is answered with a 500; requests the client aborted are not the service's failures.
+      ...SLO_WINDOWS.map((w) => rule(LLM_ERROR_RATIO[w], promql`${llmFinished(w, '{finished_reason="error"}')} / ${llmFinished(w)}`)),
+    ],
+  },
+  {
+    // GPU showback of LLM serving: the GPUs the model servers hold, whether or not they get traffic.
+    name: 'ml-platform.llm-showback',
+    rules: [
+      rule(M.nsLlmGpuAllocated, promql`sum by (namespace) (${runningGpuRequests} * on (namespace, pod) group_left () ${llmWorkloadPods})`),
+      rule(M.teamLlmGpuAllocated, promql`sum by (team) (${withTeam(promql`${M.nsLlmGpuAllocated}`)})`),
+      rule(M.teamLlmGpuHoursAllocated, gpuHours(M.teamLlmGpuAllocated)),
     ],
   },
 ];

@@ -1,5 +1,6 @@
 import { ObservabilitySpec } from '../../environments/observability-schema';
 import { LABEL } from '../labels';
+import { LLM_WORKLOAD_POD } from './scrape-targets';
 
 /**
  * Helm values the observability add-ons get from the spec; stacks/addon-selection.ts merges them
@@ -15,7 +16,8 @@ const TSDB_SHARE_OF_VOLUME = 0.85;
 /**
  * kube-prometheus-stack: retention by time and by size (whichever is hit first), a persistent
  * volume, and the labels kube-state-metrics may expose. Namespace labels (team, stage, cost
- * center) are what GPU showback and OpenCost group by; the node pool label gives per-pool views.
+ * center) are what GPU showback and OpenCost group by; the node pool label gives per-pool views; the
+ * LLMInferenceService workload pod labels tell LLM model servers apart for serving GPU showback.
  */
 export function kubePrometheusStackValues(obs: ObservabilitySpec): Record<string, unknown> {
   const volumeSpec: Record<string, unknown> = {
@@ -35,7 +37,7 @@ export function kubePrometheusStackValues(obs: ObservabilitySpec): Record<string
       metricLabelsAllowlist: [
         `namespaces=[${[LABEL.team, LABEL.stage, LABEL.costCenter].join(',')}]`,
         `nodes=[${LABEL.pool}]`,
-        `pods=[${NOTEBOOK_NAME_LABEL}]`,
+        `pods=[${[NOTEBOOK_NAME_LABEL, ...Object.keys(LLM_WORKLOAD_POD)].join(',')}]`,
       ],
     },
   };

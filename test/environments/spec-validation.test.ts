@@ -127,6 +127,9 @@ const CASES: [string, PlatformSpecInput, Edit[], RegExp][] = [
   ['unknown GPU allocation mode', dev, [['clusters.0.gpuPools.0.gpuAllocation', 'device-plugin']], /dev: clusters\[0\]\.gpuPools\[0\]\.gpuAllocation must be one of extended-resources, dra \(got "device-plugin"\)/],
   ['observability retention of zero days', dev, [['observability', { retentionDays: 0 }]], /dev: observability\.retentionDays must be >= 1 \(got 0\)/],
   ['availability objective of 100%', dev, [['observability', { alerts: { servingAvailabilityPercent: 100 } }]], /dev: observability\.alerts\.servingAvailabilityPercent must be below 100: a 100% objective leaves no error budget to burn \(got 100\)/],
+  ['LLM availability objective of 100%', staging, [['observability', { alerts: { llmAvailabilityPercent: 100 } }]], /staging: observability\.alerts\.llmAvailabilityPercent must be below 100: a 100% objective leaves no error budget to burn \(got 100\)/],
+  ['LLM KV-cache threshold above 100%', staging, [['observability', { alerts: { llmKvCacheFullPercent: 150 } }]], /staging: observability\.alerts\.llmKvCacheFullPercent must be <= 100 \(got 150\)/],
+  ['LLM time-to-first-token objective in fractions of a millisecond', staging, [['observability', { alerts: { llmTtftP95Ms: 0.5 } }]], /staging: observability\.alerts\.llmTtftP95Ms must be an integer \(got 0\.5\)/],
   ['Prometheus storage class not a DNS name', prod, [['observability', { storageClass: 'Fast SSD' }]], /prod: observability\.storageClass must be a StorageClass name \(DNS-1123 subdomain, e\.g\. "fast-ssd"\) \(got "Fast SSD"\)/],
   ['unknown alert threshold (typo)', dev, [['observability', { alerts: { gpuIdleMinute: 30 } }]], /dev: observability\.alerts has unknown field\(s\) gpuIdleMinute: remove them or check the spelling/],
 ];

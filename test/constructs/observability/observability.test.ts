@@ -22,6 +22,7 @@ const primary: ObservedCluster = {
   metricsPorts: [8080, 9090, 9091],
   gitops: true,
 };
+const llm: ObservedCluster = { ...primary, llmNamespaces: ['nlp-serving'] };
 const burst: ObservedCluster = { ...primary, role: 'burst', stages: ['training'], workflowNamespaces: [{ namespace: 'nlp-training', stage: 'training' }] };
 const alertNames = (c: ObservedCluster) => planObservability(c, obs).alertGroups.flatMap((g) => g.rules.map((r) => r.alert));
 
@@ -49,9 +50,57 @@ describe('Observability', () => {
     ]);
   });
 
+  it('adds the LLM alerts, their recording rules and the LLM dashboard only where LLMs are served', () => {
+    const LLM_ALERTS = ['LlmTimeToFirstTokenP95High', 'LlmInterTokenLatencyP95High', 'LlmQueueTimeP95High', 'LlmKvCacheNearFull', 'LlmErrorBudgetFastBurn', 'LlmErrorBudgetSlowBurn'];
+    const withLlm = planObservability(llm, obs);
+    expect(withLlm.alertGroups.find((g) => g.name === 'ml-platform.llm-serving')!.rules.map((r) => r.alert)).toEqual(LLM_ALERTS);
+    expect(withLlm.dashboards.map((d) => d.uid)).toContain('ml-llm-serving');
+    expect(withLlm.recordingGroups.find((g) => g.name === 'ml-platform.llm-serving')!.rules.map((r) => r.record.name)).toEqual(
+      expect.arrayContaining(['namespace_model:llm_ttft_seconds:p95_5m', 'namespace_model:llm_itl_seconds:p95_5m', 'namespace_model:llm_queue_time_seconds:p95_5m', 'namespace_model:llm_error_ratio:rate1h']),
+    );
+    const without = planObservability(primary, obs);
+    expect(without.omittedAlerts).toEqual(LLM_ALERTS);
+    expect(without.dashboards.map((d) => d.uid)).not.toContain('ml-llm-serving');
+    expect(without.recordingGroups.map((g) => g.name)).not.toContain('ml-platform.llm-serving');
+    // Showback reads kube-state-metrics only: a cluster without LLMs records zero serving GPUs rather than nothing.
+    expect(without.recordingGroups.map((g) => g.name)).toContain('ml-platform.llm-showback');
+  });
+
+  it('builds the LLM alerts from the spec thresholds', () => {
+    const t = { ...obs.alerts, llmTtftP95Ms: 1500, llmItlP95Ms: 80, llmQueueTimeP95Ms: 400, llmKvCacheFullPercent: 85, llmAvailabilityPercent: 99.9 };
+    const rules = planObservability(llm, { ...obs, alerts: t }).alertGroups.flatMap((g) => g.rules);
+    const expr = (a: string) => rules.find((r) => r.alert === a)!.query.expr;
+    expect(expr('LlmTimeToFirstTokenP95High')).toBe('namespace_model:llm_ttft_seconds:p95_5m * 1000 > 1500');
+    expect(expr('LlmInterTokenLatencyP95High')).toBe('namespace_model:llm_itl_seconds:p95_5m * 1000 > 80');
+    expect(expr('LlmQueueTimeP95High')).toBe('namespace_model:llm_queue_time_seconds:p95_5m * 1000 > 400');
+    expect(expr('LlmKvCacheNearFull')).toBe('max by (namespace, pod, model_name) (vllm:kv_cache_usage_perc) * 100 > 85');
+    expect(expr('LlmErrorBudgetFastBurn')).toBe(
+      '(namespace_model:llm_error_ratio:rate1h > 0.0144 and namespace_model:llm_error_ratio:rate5m > 0.0144) or (namespace_model:llm_error_ratio:rate6h > 0.006 and namespace_model:llm_error_ratio:rate30m > 0.006)',
+    );
+    expect(expr('LlmErrorBudgetSlowBurn')).toBe(
+      '(namespace_model:llm_error_ratio:rate1d > 0.003 and namespace_model:llm_error_ratio:rate2h > 0.003) or (namespace_model:llm_error_ratio:rate3d > 0.001 and namespace_model:llm_error_ratio:rate6h > 0.001)',
+    );
+    // The model endpoints keep their own objective.
+    expect(expr('ModelErrorBudgetFastBurn')).toMatch(/serving_error_ratio:rate1h > 0\.072 /);
+  });
+
+  it('counts only the LLM model-server pods for serving GPU showback, and counts their error ratio from engine errors', () => {
+    const rules = planObservability(llm, obs).recordingGroups.flatMap((g) => g.rules);
+    const expr = (name: string) => rules.find((r) => r.record.name === name)!.queries[0].expr;
+    expect(expr('namespace:llm_gpu_allocated:sum')).toMatch(/kube_pod_labels\{label_app_kubernetes_io_part_of="llminferenceservice", label_kserve_io_component="workload"\}/);
+    expect(expr('namespace:llm_gpu_allocated:sum')).toMatch(/phase="Running"/);
+    expect(expr('team:llm_gpu_hours_allocated:1h')).toBe('sum_over_time(team:llm_gpu_allocated:sum[1h]) / 60');
+    expect(expr('namespace_model:llm_error_ratio:rate5m')).toBe(
+      'sum by (namespace, model) (label_replace(rate(vllm:request_success_total{finished_reason="error"}[5m]), "model", "$1", "model_name", "(.+)")) / sum by (namespace, model) (label_replace(rate(vllm:request_success_total[5m]), "model", "$1", "model_name", "(.+)"))',
+    );
+  });
+
   it('leaves out what a cluster cannot compute, and says so', () => {
     const plan = planObservability(burst, obs);
-    expect(plan.omittedAlerts).toEqual(['ModelLatencyP95High', 'ModelErrorBudgetFastBurn', 'ModelErrorBudgetSlowBurn', 'PredictionDrift']);
+    expect(plan.omittedAlerts).toEqual([
+      'ModelLatencyP95High', 'ModelErrorBudgetFastBurn', 'ModelErrorBudgetSlowBurn', 'PredictionDrift',
+      'LlmTimeToFirstTokenP95High', 'LlmInterTokenLatencyP95High', 'LlmQueueTimeP95High', 'LlmKvCacheNearFull', 'LlmErrorBudgetFastBurn', 'LlmErrorBudgetSlowBurn',
+    ]);
     expect(plan.dashboards.map((d) => d.uid)).not.toContain('ml-model-serving');
     expect(plan.services.map((s) => s.id)).not.toContain('kubeflow-pipelines');
 
@@ -91,7 +140,7 @@ describe('add-on values from the spec', () => {
           storageSpec: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'fast-ssd' } } },
         },
       },
-      'kube-state-metrics': { metricLabelsAllowlist: ['namespaces=[ml.platform/team,ml.platform/stage,ml.platform/cost-center]', 'nodes=[ml.platform/pool]', 'pods=[notebook-name]'] },
+      'kube-state-metrics': { metricLabelsAllowlist: ['namespaces=[ml.platform/team,ml.platform/stage,ml.platform/cost-center]', 'nodes=[ml.platform/pool]', 'pods=[notebook-name,app.kubernetes.io/part-of,kserve.io/component]'] },
     });
     const noClass = kubePrometheusStackValues(obs) as { prometheus: { prometheusSpec: { retention: string; storageSpec: { volumeClaimTemplate: { spec: Record<string, unknown> } } } } };
     expect(noClass.prometheus.prometheusSpec.retention).toBe('15d');
@@ -111,6 +160,7 @@ describe('add-on values from the spec', () => {
         gpuIdlePercent: 10, gpuIdleMinutes: 30, gpuMemoryFullPercent: 95, gpuTemperatureCelsius: 85, queuePendingMinutes: 60,
         clusterQueueQuotaPercent: 90, namespaceQuotaPercent: 90, servingLatencyP95Ms: 500, servingAvailabilityPercent: 99.5,
         driftScoreThreshold: 0.2, driftMinSamples: 500, notebookIdleHours: 24,
+        llmTtftP95Ms: 2000, llmItlP95Ms: 100, llmQueueTimeP95Ms: 1000, llmKvCacheFullPercent: 90, llmAvailabilityPercent: 99.5,
       },
     });
   });
