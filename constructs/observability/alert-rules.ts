@@ -179,27 +179,27 @@ export function alertGroups(t: AlertThresholds): AlertGroup[] {
       rules: [
         {
           alert: 'LlmTimeToFirstTokenP95High',
-          query: promql`${M.llmTtftP95} * 1000 > ${t.llmTtftP95Ms}`,
+          query: promql`${M.llmTtftP95} > ${t.llmTtftP95Ms / 1000}`,
           for: '10m',
           severity: 'warning',
           summary: 'LLM time to first token is above its objective',
-          description: `{{ $labels.namespace }}/{{ $labels.model }} takes longer than {{ $value | humanize }} ms to the first token for 5% of requests (objective ${t.llmTtftP95Ms} ms).`,
+          description: `{{ $labels.namespace }}/{{ $labels.model }} takes longer than {{ $value | humanize }}s to the first token for 5% of requests (objective ${t.llmTtftP95Ms} ms).`,
         },
         {
           alert: 'LlmInterTokenLatencyP95High',
-          query: promql`${M.llmItlP95} * 1000 > ${t.llmItlP95Ms}`,
+          query: promql`${M.llmItlP95} > ${t.llmItlP95Ms / 1000}`,
           for: '10m',
           severity: 'warning',
           summary: 'LLM inter-token latency is above its objective',
-          description: `{{ $labels.namespace }}/{{ $labels.model }} takes longer than {{ $value | humanize }} ms between two output tokens at the 95th percentile (objective ${t.llmItlP95Ms} ms).`,
+          description: `{{ $labels.namespace }}/{{ $labels.model }} takes longer than {{ $value | humanize }}s between two output tokens at the 95th percentile (objective ${t.llmItlP95Ms} ms).`,
         },
         {
           alert: 'LlmQueueTimeP95High',
-          query: promql`${M.llmQueueTimeP95} * 1000 > ${t.llmQueueTimeP95Ms}`,
+          query: promql`${M.llmQueueTimeP95} > ${t.llmQueueTimeP95Ms / 1000}`,
           for: '10m',
           severity: 'warning',
           summary: 'LLM requests wait too long in the engine queue',
-          description: `5% of the requests to {{ $labels.namespace }}/{{ $labels.model }} waited longer than {{ $value | humanize }} ms in the vLLM queue before being scheduled (threshold ${t.llmQueueTimeP95Ms} ms): the replicas are saturated.`,
+          description: `5% of the requests to {{ $labels.namespace }}/{{ $labels.model }} waited longer than {{ $value | humanize }}s in the vLLM queue before being scheduled (threshold ${t.llmQueueTimeP95Ms} ms): the replicas are saturated.`,
         },
         {
           alert: 'LlmKvCacheNearFull',

@@ -70,9 +70,9 @@ describe('Observability', () => {
     const t = { ...obs.alerts, llmTtftP95Ms: 1500, llmItlP95Ms: 80, llmQueueTimeP95Ms: 400, llmKvCacheFullPercent: 85, llmAvailabilityPercent: 99.9 };
     const rules = planObservability(llm, { ...obs, alerts: t }).alertGroups.flatMap((g) => g.rules);
     const expr = (a: string) => rules.find((r) => r.alert === a)!.query.expr;
-    expect(expr('LlmTimeToFirstTokenP95High')).toBe('namespace_model:llm_ttft_seconds:p95_5m * 1000 > 1500');
-    expect(expr('LlmInterTokenLatencyP95High')).toBe('namespace_model:llm_itl_seconds:p95_5m * 1000 > 80');
-    expect(expr('LlmQueueTimeP95High')).toBe('namespace_model:llm_queue_time_seconds:p95_5m * 1000 > 400');
+    expect(expr('LlmTimeToFirstTokenP95High')).toBe('namespace_model:llm_ttft_seconds:p95_5m > 1.5');
+    expect(expr('LlmInterTokenLatencyP95High')).toBe('namespace_model:llm_itl_seconds:p95_5m > 0.08');
+    expect(expr('LlmQueueTimeP95High')).toBe('namespace_model:llm_queue_time_seconds:p95_5m > 0.4');
     expect(expr('LlmKvCacheNearFull')).toBe('max by (namespace, pod, model_name) (vllm:kv_cache_usage_perc) * 100 > 85');
     expect(expr('LlmErrorBudgetFastBurn')).toBe(
       '(namespace_model:llm_error_ratio:rate1h > 0.0144 and namespace_model:llm_error_ratio:rate5m > 0.0144) or (namespace_model:llm_error_ratio:rate6h > 0.006 and namespace_model:llm_error_ratio:rate30m > 0.006)',

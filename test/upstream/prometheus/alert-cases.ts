@@ -265,11 +265,13 @@ export interface BurnPair {
   readonly threshold: number;
 }
 
+/** The window pairs of a burn-rate expression over `namespace_model:<slo>_error_ratio:rate<window>` (serving, llm). */
 export function burnPairs(expr: string): BurnPair[] {
-  const re = /namespace_model:serving_error_ratio:rate(\w+) > ([0-9.e+-]+) and namespace_model:serving_error_ratio:rate(\w+) > ([0-9.e+-]+)/g;
+  const re = /namespace_model:([a-z_]+)_error_ratio:rate(\w+) > ([0-9.e+-]+) and namespace_model:([a-z_]+)_error_ratio:rate(\w+) > ([0-9.e+-]+)/g;
   return [...expr.matchAll(re)].map((m) => {
-    if (m[2] !== m[4]) throw new Error(`burn-rate pair ${m[1]}/${m[3]} compares the windows with different thresholds (${m[2]}, ${m[4]})`);
-    return { long: m[1], short: m[3], threshold: Number(m[2]) };
+    if (m[1] !== m[4]) throw new Error(`burn-rate pair ${m[2]}/${m[5]} compares error ratios of two SLOs (${m[1]}, ${m[4]})`);
+    if (m[3] !== m[6]) throw new Error(`burn-rate pair ${m[2]}/${m[5]} compares the windows with different thresholds (${m[3]}, ${m[6]})`);
+    return { long: m[2], short: m[5], threshold: Number(m[3]) };
   });
 }
 
@@ -294,6 +296,9 @@ export function windowErrorRatio(phases: readonly ErrorPhase[], evalSample: numb
   }
   return all === 0 ? 0 : errors / all;
 }
+
+/** Requests of a history as the exporter counts them: REQUESTS_PER_SAMPLE per sample, the error fraction failing. */
+type RequestSeries = (phases: readonly ErrorPhase[]) => InputSeries[];
 
 function requestSeries(phases: readonly ErrorPhase[]): InputSeries[] {
   const code = (cls: string, status: string, share: (f: number) => number) =>
@@ -323,7 +328,7 @@ export function burnStep(pairs: readonly BurnPair[]): number {
  * under the pair's threshold. The histories are shaped from the pair's windows and checked against
  * a reference computation of the window ratios before promtool sees them.
  */
-const burnRate: AlertCaseBuilder = ({ expr, forMinutes }) => {
+const burnRateOf = (requests: RequestSeries, labels: Readonly<Record<string, string>>): AlertCaseBuilder => ({ expr, forMinutes }) => {
   const pairs = burnPairs(expr);
   if (pairs.length === 0) throw new Error(`no burn-rate window pairs found in ${expr}`);
   const step = burnStep(pairs);
@@ -354,9 +359,9 @@ const burnRate: AlertCaseBuilder = ({ expr, forMinutes }) => {
     const pair = `${p.long}/${p.short}`;
     const value = 1.25 * p.threshold;
     const withStep = (c: AlertCase): AlertCase => ({ ...c, windows: pair, stepMinutes: step });
-    cases.push(withStep(fire(`${pair} both above ${p.threshold} (${value} for ${burst * step} min): fires with the ${p.long} ratio`, evalAt * step, requestSeries(firing), { labels: MODEL, value })));
-    cases.push(withStep(quiet(`${pair}: ${p.long} still above ${p.threshold}, ${p.short} recovered for ${recover * step} min: silent`, recoveredAt * step, requestSeries(recovered))));
-    cases.push(withStep(quiet(`${pair}: ${0.95 * p.threshold} (0.95x the threshold) for ${burst * step} min: silent`, belowAt * step, requestSeries(below))));
+    cases.push(withStep(fire(`${pair} both above ${p.threshold} (${value} for ${burst * step} min): fires with the ${p.long} ratio`, evalAt * step, requests(firing), { labels, value })));
+    cases.push(withStep(quiet(`${pair}: ${p.long} still above ${p.threshold}, ${p.short} recovered for ${recover * step} min: silent`, recoveredAt * step, requests(recovered))));
+    cases.push(withStep(quiet(`${pair}: ${0.95 * p.threshold} (0.95x the threshold) for ${burst * step} min: silent`, belowAt * step, requests(below))));
     // The reference arithmetic must agree with the intent, or the history does not test what it says.
     const at = (phases: readonly ErrorPhase[], sample: number) => burningPairs(pairs, phases, sample, step).map((q) => `${q.long}/${q.short}`);
     const firstBurning = at(firing, evalAt)[0];
@@ -366,6 +371,66 @@ const burnRate: AlertCaseBuilder = ({ expr, forMinutes }) => {
     if (at(below, belowAt).length > 0) throw new Error(`burn-rate case for ${pair}: some pair burns in the below-threshold history`);
   });
   return cases;
+};
+
+const burnRate = burnRateOf(requestSeries, MODEL);
+
+// ---- LLM serving (vLLM model servers of an LLMInferenceService) ----
+
+/** A vLLM model server as its PodMonitor scrapes it: vLLM's own labels are model_name and engine. */
+const VLLM = { job: 'monitoring/ml-platform-llm-model-servers', instance: '10.0.5.21:8000', container: 'main', namespace: 'nlp-serving', pod: 'llama-8b-kserve-workload-7d9f4-x2k8p', model_name: 'llama-3.1-8b-instruct', engine: '0' };
+const LLM_MODEL = { namespace: VLLM.namespace, model: VLLM.model_name };
+
+/**
+ * A p95 alert over a vLLM histogram: buckets at the threshold and twice it, so all requests in the
+ * upper bucket put the p95 at 1.95x the threshold and all in the lower one at 0.95x.
+ */
+const llmP95 = (histogram: string, threshold: (t: AlertThresholds) => number): AlertCaseBuilder => ({ t, forMinutes }) => {
+  const ms = threshold(t);
+  const minutes = forMinutes + 10;
+  const buckets = (fast: number, slow: number) =>
+    (
+      [
+        [String(ms / 1000), fast],
+        [String((2 * ms) / 1000), fast + slow],
+        ['+Inf', fast + slow],
+      ] as const
+    ).map(([le, perMinute]) => series(`${histogram}_bucket`, { ...VLLM, le }, counter(1000, [minutes - 1, perMinute])));
+  return [
+    // The alert compares seconds (its value reads "3.9s", "195ms").
+    fire(`p95 ${1.95 * ms} ms for ${forMinutes + 4} min: fires`, forMinutes + 5, buckets(0, 600), { labels: LLM_MODEL, value: (1.95 * ms) / 1000 }),
+    quiet(`p95 ${0.95 * ms} ms (under ${ms} ms): silent`, forMinutes + 5, buckets(600, 0)),
+    quiet(`p95 ${1.95 * ms} ms for ${forMinutes - 1} min: not yet`, forMinutes, buckets(0, 600)),
+    quiet('no requests finished (the p95 is undefined): silent', forMinutes + 5, buckets(0, 0)),
+  ];
+};
+
+const llmKvCacheNearFull: AlertCaseBuilder = ({ t, forMinutes }) => {
+  const kv = (percent: number, pod = VLLM.pod) => series('vllm:kv_cache_usage_perc', { ...VLLM, pod }, gauge([forMinutes + 10, percent / 100]));
+  const high = (t.llmKvCacheFullPercent + 100) / 2;
+  const below = t.llmKvCacheFullPercent - 0.5;
+  const labels = { namespace: VLLM.namespace, pod: VLLM.pod, model_name: VLLM.model_name };
+  return [
+    fire(`${high}% of the KV cache for ${forMinutes + 5} min: fires for that replica`, forMinutes + 5, [kv(high), kv(20, 'llama-8b-kserve-workload-7d9f4-q8w2z')], { labels, value: high }),
+    quiet(`${below}% (just under ${t.llmKvCacheFullPercent}%): silent`, forMinutes + 5, [kv(below)]),
+    quiet(`${high}% for ${forMinutes - 1} min: not yet`, forMinutes - 1, [kv(high)]),
+  ];
+};
+
+/** vLLM counts every finished request by reason; "error" is an engine error (answered 500), "abort" the client's. */
+function llmRequestSeries(phases: readonly ErrorPhase[], abortFraction = 0): InputSeries[] {
+  const reason = (finished_reason: string, share: (f: number) => number) =>
+    series('vllm:request_success_total', { ...VLLM, finished_reason }, counter(100000, ...phases.map(([samples, f]) => [samples, share(f) * REQUESTS_PER_SAMPLE] as const)));
+  return [reason('stop', (f) => 1 - f - abortFraction), reason('abort', () => abortFraction), reason('error', (f) => f)];
+}
+
+const llmBurnRate: AlertCaseBuilder = (ctx) => {
+  const cases = burnRateOf((p) => llmRequestSeries(p), LLM_MODEL)(ctx);
+  // Clients that hang up are no failures of the service: half the requests aborted, none failing.
+  const step = cases[0].stepMinutes ?? 1;
+  const longest = Math.max(...burnPairs(ctx.expr).map((p) => durationMinutes(p.long))) / step;
+  const samples = longest + Math.ceil((ctx.forMinutes + 10) / step);
+  return [...cases, { ...quiet('half the requests aborted by their clients, none failing: silent', (samples - 1) * step, llmRequestSeries([[samples, 0]], 0.5)), stepMinutes: step }];
 };
 
 const predictionDrift: AlertCaseBuilder = ({ t, forMinutes }) => {
@@ -456,6 +521,12 @@ export const ALERT_CASES: Readonly<Record<string, AlertCaseBuilder>> = {
   ModelErrorBudgetFastBurn: burnRate,
   ModelErrorBudgetSlowBurn: burnRate,
   PredictionDrift: predictionDrift,
+  LlmTimeToFirstTokenP95High: llmP95('vllm:time_to_first_token_seconds', (t) => t.llmTtftP95Ms),
+  LlmInterTokenLatencyP95High: llmP95('vllm:inter_token_latency_seconds', (t) => t.llmItlP95Ms),
+  LlmQueueTimeP95High: llmP95('vllm:request_queue_time_seconds', (t) => t.llmQueueTimeP95Ms),
+  LlmKvCacheNearFull: llmKvCacheNearFull,
+  LlmErrorBudgetFastBurn: llmBurnRate,
+  LlmErrorBudgetSlowBurn: llmBurnRate,
   CriticalVulnerabilityInRunningImage: criticalVulnerability,
   NotebookIdle: notebookIdle,
   PlatformScrapeTargetDown: scrapeTargetDown,

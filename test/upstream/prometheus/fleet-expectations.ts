@@ -99,6 +99,25 @@ const teamHoursUsed = (f: Fleet, at: number) => hours(at, (m) => byTeam(f, nsUse
 
 const errorRatio = (f: Fleet): Sample[] => [{ labels: modelLabels(detector(f)), value: ERROR_RATIO }];
 
+// ---- LLM serving ----
+
+const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
+const VLLM_FINISHED_PER_MINUTE = sum(Object.values(Fleet.VLLM_FINISHED));
+/** Engine errors over every finished request (stop, length, abort, error): aborts count as finished, not failed. */
+const LLM_ERROR_RATIO = Fleet.VLLM_FINISHED.error / VLLM_FINISHED_PER_MINUTE;
+/** One sample per LLM model (namespace, served model name) running at T. */
+const perLlmModel = (f: Fleet, value: number): Sample[] => f.llmPods().filter((p) => f.running(p, T)).map((p) => ({ labels: { namespace: p.namespace, model: p.llmModel ?? '' }, value }));
+const perLlmPod = (f: Fleet, value: number): Sample[] => f.llmPods().filter((p) => f.running(p, T)).map((p) => ({ labels: { namespace: p.namespace, pod: p.pod, model_name: p.llmModel ?? '' }, value }));
+const perLlmModelName = (f: Fleet, value: number): Sample[] => f.llmPods().filter((p) => f.running(p, T)).map((p) => ({ labels: { namespace: p.namespace, model_name: p.llmModel ?? '' }, value }));
+
+/** GPUs requested by running LLM model-server pods per namespace (KServe predictors and pending pods excluded). */
+function nsLlmAllocated(f: Fleet, m: number): Keyed {
+  const out: Keyed = new Map();
+  for (const p of f.llmPods()) if (f.running(p, m)) add(out, p.namespace, p.gpus);
+  return out;
+}
+const teamLlmHoursAllocated = (f: Fleet, at: number) => hours(at, (m) => byTeam(f, nsLlmAllocated(f, m)));
+
 export const RECORDING_EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'namespace:gpu_allocated:sum': (f) => samples('namespace', nsAllocated(f, T)),
   'namespace:gpu_used:sum': (f) => samples('namespace', nsUsed(f, T)),
@@ -121,6 +140,15 @@ export const RECORDING_EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   ...Object.fromEntries(['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => [`namespace_model:serving_error_ratio:rate${w}`, errorRatio])),
   'namespace_model:prediction_drift_score:max': (f) => models(f).map((d) => ({ labels: modelLabels(d), value: Math.max(...d.drift) })),
   'namespace_model:prediction_drift_samples:sum': (f) => models(f).map((d) => ({ labels: modelLabels(d), value: d.samples })),
+  'namespace_model:llm_ttft_seconds:p95_5m': (f) => perLlmModel(f, quantile(0.95, Fleet.VLLM_TTFT)),
+  'namespace_model:llm_itl_seconds:p95_5m': (f) => perLlmModel(f, quantile(0.95, Fleet.VLLM_ITL)),
+  'namespace_model:llm_queue_time_seconds:p95_5m': (f) => perLlmModel(f, quantile(0.95, Fleet.VLLM_QUEUE)),
+  'namespace_model:llm_e2e_latency_seconds:p95_5m': (f) => perLlmModel(f, quantile(0.95, Fleet.VLLM_E2E)),
+  'namespace_model:llm_requests:rate5m': (f) => perLlmModel(f, VLLM_FINISHED_PER_MINUTE / 60),
+  ...Object.fromEntries(SLO_WINDOWS.map((w) => [`namespace_model:llm_error_ratio:rate${w}`, (f: Fleet) => perLlmModel(f, LLM_ERROR_RATIO)])),
+  'namespace:llm_gpu_allocated:sum': (f) => samples('namespace', nsLlmAllocated(f, T)),
+  'team:llm_gpu_allocated:sum': (f) => samples('team', byTeam(f, nsLlmAllocated(f, T))),
+  'team:llm_gpu_hours_allocated:1h': (f) => samples('team', teamLlmHoursAllocated(f, T)),
 };
 
 /** Grafana's variables as the panels see them with "All" selected, and the range they are looked at over. */
@@ -189,6 +217,18 @@ export const PANEL_EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'ml-model-serving/Error ratio (5xx), 1h and 6h/B': rec('namespace_model:serving_error_ratio:rate6h'),
   'ml-model-serving/Prediction drift score/A': rec('namespace_model:prediction_drift_score:max'),
   'ml-model-serving/Predictions behind the drift score/A': rec('namespace_model:prediction_drift_samples:sum'),
+  'ml-llm-serving/Time to first token, p95/A': rec('namespace_model:llm_ttft_seconds:p95_5m'),
+  'ml-llm-serving/Inter-token latency, p95/A': rec('namespace_model:llm_itl_seconds:p95_5m'),
+  'ml-llm-serving/Queue time and end-to-end latency, p95/A': rec('namespace_model:llm_queue_time_seconds:p95_5m'),
+  'ml-llm-serving/Queue time and end-to-end latency, p95/B': rec('namespace_model:llm_e2e_latency_seconds:p95_5m'),
+  'ml-llm-serving/KV cache used per model server/A': (f) => perLlmPod(f, Fleet.VLLM_KV_CACHE),
+  'ml-llm-serving/Requests waiting and running/A': (f) => perLlmModelName(f, Fleet.VLLM_WAITING),
+  'ml-llm-serving/Requests waiting and running/B': (f) => perLlmModelName(f, Fleet.VLLM_RUNNING),
+  'ml-llm-serving/Finished requests per second/A': rec('namespace_model:llm_requests:rate5m'),
+  'ml-llm-serving/Engine errors (share of finished requests), 5m and 1h/A': rec('namespace_model:llm_error_ratio:rate5m'),
+  'ml-llm-serving/Engine errors (share of finished requests), 5m and 1h/B': rec('namespace_model:llm_error_ratio:rate1h'),
+  'ml-llm-serving/GPUs held by LLM model servers/A': rec('namespace:llm_gpu_allocated:sum'),
+  'ml-gpu-cost/GPU-hours of LLM serving per team (range)/A': ofKeyed('team', teamLlmHoursAllocated),
   'ml-gpu-cost/GPU-hours per team (range)/A': ofKeyed('team', teamHoursAllocated),
   'ml-gpu-cost/GPU-hours per team (range)/B': ofKeyed('team', teamHoursUsed),
   'ml-gpu-cost/GPU-hours per namespace (range)/A': ofKeyed('namespace', nsHoursAllocated),
@@ -224,4 +264,5 @@ export const VARIABLE_EXPECTATIONS: Readonly<Record<string, (f: Fleet) => string
   'ml-team-queues/$team': (f) => teams(f).map((t) => t.name),
   'ml-model-serving/$namespace': (f) => f.shape.teams.flatMap((t) => Object.values(t.namespaces)),
   'ml-gpu-cost/$team': (f) => teams(f).map((t) => t.name),
+  'ml-llm-serving/$namespace': (f) => [...new Set(f.llmPods().map((p) => p.namespace))],
 };

@@ -41,6 +41,8 @@ export interface Pod {
   readonly deletedAt?: number;
   /** GPU utilisation while running, percent. */
   readonly util: number;
+  /** The served model name, when the pod is an LLMInferenceService model server (vLLM). */
+  readonly llmModel?: string;
 }
 
 export interface GpuSlot {
@@ -84,6 +86,8 @@ export class Fleet {
       { namespace: ns(a, 'serving'), team: a.name, pod: 'detector-predictor-00001-deployment-0', container: 'kserve-container', gpus: 1, pool: p1, node: 0, firstGpu: shape.pools[p1].gpusPerNode - 1, runningFrom: 0, util: 25 },
       // Never admitted: pending requests hold no GPU.
       { namespace: ns(b, 'training'), team: b.name, pod: `${b.name}-llm-worker-1`, container: 'pytorch', gpus: 2, pool: p0, node: 0, firstGpu: 0, util: 0 },
+      // An LLMInferenceService's vLLM model server, next to the KServe predictor in the same serving namespace, from minute 30.
+      { namespace: ns(a, 'serving'), team: a.name, pod: 'chat-8b-kserve-workload-7d9f4-x2k8p', container: 'main', gpus: 1, pool: p1, node: 0, firstGpu: 2, runningFrom: 30, util: 60, llmModel: 'chat-8b' },
     ];
     this.slots = shape.pools.flatMap((p, pool) => [...Array(p.nodes).keys()].flatMap((node) => [...Array(p.gpusPerNode).keys()].map((gpu) => ({ pool, node, gpu }))));
     for (const s of this.slots) for (const m of MINUTES) if (this.podsOn(s, m).length > 1) throw new Error(`fleet: two pods hold GPU ${s.gpu} of ${this.nodeName(s.pool, s.node)} at minute ${m}`);
@@ -103,7 +107,7 @@ export class Fleet {
   // ---- the series the exporters write ----
 
   series(): FleetSeries[] {
-    return [...this.kubeStateMetrics(), ...this.dcgm(), ...this.kueue(), ...this.serving(), ...this.opencost()];
+    return [...this.kubeStateMetrics(), ...this.dcgm(), ...this.kueue(), ...this.serving(), ...this.vllm(), ...this.opencost()];
   }
 
   /** value(m) while alive(m), a staleness marker when it ends, nothing before it starts. */
@@ -155,6 +159,9 @@ export class Fleet {
       // kube-state-metrics labels requests with the pod's node once it is scheduled.
       out.push(this.track('kube_pod_container_resource_requests', req, (m) => alive(m) && !this.running(p, m), () => p.gpus));
       out.push(this.track('kube_pod_container_resource_requests', { ...req, node: this.nodeName(p.pool, p.node) }, (m) => this.running(p, m), () => p.gpus));
+      // Allowlisted pod labels: the LLMInferenceService controller's on model servers, none on the others.
+      const podLabels: Record<string, string> = p.llmModel === undefined ? {} : { label_app_kubernetes_io_part_of: 'llminferenceservice', label_kserve_io_component: 'workload' };
+      out.push(this.track('kube_pod_labels', { ...l, ...podLabels }, alive, () => 1));
     }
     return out;
   }
@@ -275,6 +282,65 @@ export class Fleet {
       const det = { job: 'drift-detectors', namespace: d.namespace, pod: `${d.model}-drift-0`, model: d.model };
       d.drift.forEach((score, i) => out.push(this.track('ml_prediction_drift_score', { ...det, feature: `feature_${i}` }, all, () => score)));
       out.push(this.track('ml_prediction_drift_samples', det, all, () => d.samples));
+    }
+    return out;
+  }
+
+  // ---- LLM serving: vLLM model servers ----
+
+  /** Finished requests per minute per vLLM finish reason: 1 engine error in 500 (0.2%, under the 0.5% budget); aborts are the clients'. */
+  static readonly VLLM_FINISHED = { stop: 471, length: 20, abort: 8, error: 1 } as const;
+  static readonly VLLM_RUNNING = 12;
+  static readonly VLLM_WAITING = 3;
+  static readonly VLLM_KV_CACHE = 0.42;
+  /** Cumulative requests per minute per bucket (s): TTFT p95 = 0.5 + (475 - 450) / 50 * 0.5 = 0.75 s. */
+  static readonly VLLM_TTFT = [
+    ['0.1', 300],
+    ['0.5', 450],
+    ['1', 500],
+    ['+Inf', 500],
+  ] as const;
+  /** Inter-token latency p95 = 0.025 + (475 - 400) / 100 * 0.025 = 0.04375 s (per token gap, not per request; the shape is what matters). */
+  static readonly VLLM_ITL = [
+    ['0.01', 200],
+    ['0.025', 400],
+    ['0.05', 500],
+    ['+Inf', 500],
+  ] as const;
+  /** Queue time p95 = 0.05 + (475 - 400) / 90 * 0.15 = 0.175 s. */
+  static readonly VLLM_QUEUE = [
+    ['0.05', 400],
+    ['0.2', 490],
+    ['1', 500],
+    ['+Inf', 500],
+  ] as const;
+  /** End-to-end latency p95 = 5 + (475 - 400) / 100 * 5 = 8.75 s. */
+  static readonly VLLM_E2E = [
+    ['1', 100],
+    ['5', 400],
+    ['10', 500],
+    ['+Inf', 500],
+  ] as const;
+
+  readonly llmPods = (): Pod[] => this.pods.filter((p) => p.llmModel !== undefined);
+
+  private vllm(): FleetSeries[] {
+    const out: FleetSeries[] = [];
+    for (const p of this.llmPods()) {
+      const l = { job: 'monitoring/ml-platform-llm-model-servers', instance: '10.0.5.21:8000', container: p.container, namespace: p.namespace, pod: p.pod, model_name: p.llmModel ?? '', engine: '0' };
+      const alive = (m: number) => this.running(p, m);
+      const since = (m: number) => m - (p.runningFrom ?? 0);
+      out.push(this.track('vllm:num_requests_running', l, alive, () => Fleet.VLLM_RUNNING));
+      out.push(this.track('vllm:num_requests_waiting', l, alive, () => Fleet.VLLM_WAITING));
+      out.push(this.track('vllm:kv_cache_usage_perc', l, alive, () => Fleet.VLLM_KV_CACHE));
+      for (const [reason, n] of Object.entries(Fleet.VLLM_FINISHED)) out.push(this.track('vllm:request_success_total', { ...l, finished_reason: reason }, alive, (m) => n * since(m)));
+      const histograms = [
+        ['vllm:time_to_first_token_seconds', Fleet.VLLM_TTFT],
+        ['vllm:inter_token_latency_seconds', Fleet.VLLM_ITL],
+        ['vllm:request_queue_time_seconds', Fleet.VLLM_QUEUE],
+        ['vllm:e2e_request_latency_seconds', Fleet.VLLM_E2E],
+      ] as const;
+      for (const [name, buckets] of histograms) for (const [le, n] of buckets) out.push(this.track(`${name}_bucket`, { ...l, le }, alive, (m) => n * since(m)));
     }
     return out;
   }
