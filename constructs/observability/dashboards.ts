@@ -145,7 +145,7 @@ export const GPU_COST: DashboardSpec = {
       title: 'GPU-hours of LLM serving per team (range)',
       kind: 'bargauge',
       unit: 'short',
-      width: 12,
+      width: 24,
       targets: [{ query: promql`sum_over_time(${M.teamLlmGpuHoursAllocated}${TEAM}[$__range:1h])`, legend: '{{team}}', instant: true }],
     },
     timeseries('GPU efficiency per team (used / allocated)', 'percentunit', [{ query: promql`${M.teamGpuUsed}${TEAM} / (${M.teamGpuAllocated}${TEAM} > 0)`, legend: '{{team}}' }], 24),
