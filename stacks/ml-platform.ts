@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AddonDefinition, addon, ADDONS, GITOPS, LLM_SERVING, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
+import { AddonDefinition, addon, ADDONS, GITOPS, installedBefore, LLM_SERVING, NamespaceSecurity, PLATFORM_IMAGES } from '../constructs/catalog';
 import { FluxHelmRelease } from '../constructs/delivery/flux-helm-release';
 import { deviceClassBudget, DraPoolPlan, planDra } from '../constructs/gpu/dra-allocation';
 import { DraDeviceClasses } from '../constructs/gpu/dra-device-classes';
@@ -123,7 +123,7 @@ export class MlPlatform extends Chart {
   private addonReleases(): void {
     const delivered = new Set(this.addons.map((a) => a.id));
     for (const a of this.addons) {
-      new FluxHelmRelease(this, `addon-${a.id}`, { addon: a, values: clusterValues(a, this.spec, this.cluster), chartMirror: this.spec.images.chartMirror, dependsOn: a.dependsOn.filter((d) => delivered.has(d)) });
+      new FluxHelmRelease(this, `addon-${a.id}`, { addon: a, values: clusterValues(a, this.spec, this.cluster), chartMirror: this.spec.images.chartMirror, dependsOn: installedBefore(a).filter((d) => delivered.has(d)) });
     }
   }
 

@@ -56,6 +56,11 @@ export interface AddonDefinition {
   /** Add-ons that must be ready first (catalog ids). */
   readonly dependsOn: readonly string[];
   /**
+   * Add-ons installed first where the cluster has them, without requiring them (catalog ids, earlier
+   * in the catalog), and why: an ordering, not a dependency. @default none
+   */
+  readonly installAfter?: { readonly ids: readonly string[]; readonly reason: string };
+  /**
    * Why objects applied after this add-on need it running: its admission webhooks or aggregated
    * API answer for them. The Pulumi release then waits until the chart's workloads are ready (and
    * rolls back when they never are). @default its readiness gates nothing: the Pulumi release is
@@ -439,6 +444,10 @@ export const ADDONS = [
     images: [],
     defaultValues: {},
     dependsOn: [],
+    installAfter: {
+      ids: ['kserve-crd'],
+      reason: 'both charts template the ClusterStorageContainer CRD and skip it only when a lookup finds it owned by the other release: installed at the same time, both render it and Helm refuses the second (found by pulumi up for real)',
+    },
     roles: ['primary'],
   },
   {

@@ -1,4 +1,4 @@
-import { AddonDefinition, crdOwner } from '../../constructs/catalog';
+import { AddonDefinition, crdOwner, installedBefore } from '../../constructs/catalog';
 import { hostsLlmServing } from '../../constructs/serving/llm-serving-plan';
 import { ClusterSpec, clusterStages, PlatformSpec } from '../../environments';
 import { addonsFor, clusterValues, selectAddons } from '../addon-selection';
@@ -56,7 +56,7 @@ export function planEnvironment(spec: PlatformSpec): DeploymentPlan[] {
         customResources.set(provider.id, [...(customResources.get(provider.id) ?? []), obj]);
       }
     }
-    const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, spec, cluster), dependsOn: addon.dependsOn.filter((d) => enabled.has(d)) }));
+    const releases = addons.map((addon) => ({ addon, values: clusterValues(addon, spec, cluster), dependsOn: installedBefore(addon).filter((d) => enabled.has(d)) }));
     const gatewayApiCrds = hostsLlmServing(spec, cluster, clusterStages(spec, cluster));
     return { cluster, chartMirror: spec.images.chartMirror, namespaces, releases, platformObjects, gatewayApiCrds, customResources, ...(kubeflow !== undefined ? { kubeflow } : {}) };
   });
