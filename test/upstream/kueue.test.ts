@@ -23,11 +23,12 @@ import { GPU_TAINT, GPU_TOLERATION, poolResourceName } from '../../constructs/gp
 import { kueueConfigOptions, kueueManagerConfig } from '../../constructs/queues/kueue-config';
 import { workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
 import { CPU_FLAVOR, LOCAL_QUEUE, planQueues } from '../../constructs/queues/queue-plan';
-import { clusterStages, GpuPoolSpec, PlatformSpec, TeamSpec } from '../../environments';
+import { clusterStages, GpuPoolSpec, TeamSpec } from '../../environments';
 import { createPod, podManifest, poll } from '../cluster/platform-helpers';
 import { condition, createJob, createJobSet, deleteJob, deleteJobSet, getJob, getJobSet, isTrue, jobManifest, jobSetManifest, podsOfJob, QUEUE_LABEL, waitForWorkload, usageOnceSettled, Workload, workloadOfJob, workloadOfOwner } from './kueue/jobs';
 import { configDifferences, goDurationSeconds, LOOPBACK_FIELDS } from './kueue/kueue-process';
 import { Later } from './kueue/later';
+import { lendableOf, maxOf, nominalOf } from './kueue/quota';
 import { useScenarioTable } from './kueue/results';
 import { waitActive } from './kueue/scenario-cluster';
 import { cleanUp, live, primaryCluster, runningNodes, stateOf, stopKeptClustersAtFileEnd, submitAdmitted, testImage as image, useSuiteTools } from './kueue/scenario-env';
@@ -39,12 +40,6 @@ stopKeptClustersAtFileEnd();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-const nominalOf = (t: TeamSpec, pool: GpuPoolSpec): number => Number(t.poolQuotas[pool.name] ?? 0);
-const pctOf = (t: TeamSpec, pool: GpuPoolSpec, v: number): number => Math.floor((nominalOf(t, pool) * v) / 100);
-const lendableOf = (t: TeamSpec, pool: GpuPoolSpec): number => pctOf(t, pool, t.queueing.lendingLimitPercent);
-/** What a team's ClusterQueue can hold on a pool while the others are idle: nominal + min(own borrowing limit, what the others lend). */
-const maxOf = (spec: PlatformSpec, t: TeamSpec, pool: GpuPoolSpec): number =>
-  nominalOf(t, pool) + Math.min(pctOf(t, pool, t.queueing.borrowingLimitPercent), spec.teams.filter((o) => o !== t).reduce((n, o) => n + lendableOf(o, pool), 0));
 
 /** Outcome of the waitForPodsReady scenario, observed while the other tests run. */
 interface PodsReadyOutcome {
