@@ -26,7 +26,7 @@ import { GPU_TAINT } from '../../constructs/gpu/gpu-scheduling';
 import { LOCAL_QUEUE, QUEUED_STAGES } from '../../constructs/queues/queue-plan';
 import { LlmServicePlan, planLlmServices, SERVING_PRIORITY } from '../../constructs/serving/llm-serving-plan';
 import { workflowNamespaceName } from '../../constructs/tenancy/platform-namespaces';
-import { GpuPoolSpec, TeamSpec } from '../../environments';
+import { clusterStages, GpuPoolSpec, TeamSpec } from '../../environments';
 import { ManifestObject, renderEnvironment } from '../../stacks/manifests';
 import { KubeApi } from '../cluster/api-client';
 import { poll } from '../cluster/platform-helpers';
@@ -125,7 +125,7 @@ describe(`${ENV}: LLM services through the teams' serving queues`, () => {
       (selector?.matchExpressions ?? []).every((m) => (m.operator === 'Exists' ? m.key in labels : m.operator === 'In' ? (m.values ?? []).includes(labels[m.key] ?? '') : false));
     const managed = namespaces.items.filter((n) => matches(n.metadata.labels ?? {})).map((n) => n.metadata.name).sort();
     const observed = { integrations: needed.filter((f) => frameworks.includes(f)), manageJobsWithoutQueueName: sc.kueue.config.manageJobsWithoutQueueName, managedNamespaces: managed };
-    const expected = { integrations: needed, manageJobsWithoutQueueName: true, managedNamespaces: e.spec.teams.flatMap((t) => QUEUED_STAGES.map((s) => workflowNamespaceName(t.name, s))).sort() };
+    const expected = { integrations: needed, manageJobsWithoutQueueName: true, managedNamespaces: e.spec.teams.flatMap((t) => clusterStages(e.spec, cluster).filter((s) => QUEUED_STAGES.includes(s)).map((s) => workflowNamespaceName(t.name, s))).sort() };
     TABLE.record(ENV, `integrations ${needed.join(', ')}; pods managed in the namespaces with ${LABEL.team} and ${LABEL.stage} in (${QUEUED_STAGES.join(', ')})`, expected, observed);
     expect(observed).toEqual(expected);
     await waitActive(sc.api, e.spec.teams.map((t) => t.name));
