@@ -54,6 +54,9 @@ const podsOf = async (api: KubeApi, ns: string, service: string): Promise<Served
 const workloadsOwnedBy = async (api: KubeApi, ns: string, kind: string, names: readonly string[]): Promise<Workload[]> =>
   (await api.json<{ items: Workload[] }>('GET', `/apis/kueue.x-k8s.io/v1beta2/namespaces/${ns}/workloads`)).items.filter((w) => w.metadata.ownerReferences?.some((r) => r.kind === kind && names.includes(r.name)) === true);
 
+/** group/kind/name of the Workload's priority class, or 'none'. */
+const priorityRef = (w: Workload): string => (w.spec.priorityClassRef === undefined ? 'none' : `${w.spec.priorityClassRef.group}/${w.spec.priorityClassRef.kind}/${w.spec.priorityClassRef.name}`);
+
 async function create(api: KubeApi, path: string, body: Record<string, unknown>): Promise<void> {
   const res = await api.request('POST', path, body);
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.body}`);
@@ -142,7 +145,7 @@ describe(`${ENV}: LLM services through the teams' serving queues`, () => {
       const pods = await runningPods(sc.api, p.namespace, p.name, p.replicas);
       const seconds = (Date.now() - t0) / 1000;
       const workloads = await workloadsOwnedBy(sc.api, p.namespace, 'Pod', pods.map((x) => x.metadata.name));
-      const admissions = [...new Set(workloads.map((w) => JSON.stringify({ queue: w.spec.queueName, clusterQueue: w.status?.admission?.clusterQueue, priorityClass: w.spec.priorityClassName, priority: w.spec.priority, gpuFlavor: w.status?.admission?.podSetAssignments[0]?.flavors?.[p.gpuResource], admitted: isTrue(w, 'Admitted') })))].map((s) => JSON.parse(s) as unknown);
+      const admissions = [...new Set(workloads.map((w) => JSON.stringify({ queue: w.spec.queueName, clusterQueue: w.status?.admission?.clusterQueue, priorityClass: priorityRef(w), priority: w.spec.priority, gpuFlavor: w.status?.admission?.podSetAssignments[0]?.flavors?.[p.gpuResource], admitted: isTrue(w, 'Admitted') })))].map((s) => JSON.parse(s) as unknown);
       const poolNodes = new Set(sc.gpuNodes.filter((n) => n.pool === pool.name).map((n) => n.name));
       const quota = await liveQuota(sc.api, p.namespace);
       const observed = {
@@ -158,7 +161,7 @@ describe(`${ENV}: LLM services through the teams' serving queues`, () => {
       const expected = {
         runningPods: p.replicas,
         workloads: p.replicas,
-        admissions: [{ queue: LOCAL_QUEUE, clusterQueue: p.team, priorityClass: SERVING_PRIORITY, priority: priorityValue(), gpuFlavor: pool.name, admitted: true }],
+        admissions: [{ queue: LOCAL_QUEUE, clusterQueue: p.team, priorityClass: `kueue.x-k8s.io/WorkloadPriorityClass/${SERVING_PRIORITY}`, priority: priorityValue(), gpuFlavor: pool.name, admitted: true }],
         nodeSelectors: [poolSelectorLabels(cluster.provider, pool)],
         tolerateGpuTaint: true,
         onPoolNodes: true,
@@ -268,11 +271,11 @@ describe(`${ENV}: LLM services through the teams' serving queues`, () => {
       const observed = {
         groups: admitted.length,
         podSets: [...new Set(admitted.map((w) => JSON.stringify(podSets(w))))].map((s) => JSON.parse(s) as unknown),
-        priorityClass: [...new Set(admitted.map((w) => w.spec.priorityClassName))],
+        priorityClass: [...new Set(admitted.map(priorityRef))],
         clusterQueue: [...new Set(admitted.map((w) => w.status?.admission?.clusterQueue))],
         usage: await usageOnceSettled(sc.api, team.name, `${pool.name}/${p.gpuResource}`, String(p.replicas * groupGpus)),
       };
-      const expected = { groups: p.replicas, podSets: [{ leader: `1 x ${pool.name}`, worker: `${size - 1} x ${pool.name}` }], priorityClass: [SERVING_PRIORITY], clusterQueue: [team.name], usage: String(p.replicas * groupGpus) };
+      const expected = { groups: p.replicas, podSets: [{ leader: `1 x ${pool.name}`, worker: `${size - 1} x ${pool.name}` }], priorityClass: [`kueue.x-k8s.io/WorkloadPriorityClass/${SERVING_PRIORITY}`], clusterQueue: [team.name], usage: String(p.replicas * groupGpus) };
       TABLE.record(ENV, `${team.name}/${p.name}: LeaderWorkerSet ${lws}, ${p.replicas} group(s) of ${size} pods x ${p.gpusPerReplica} ${p.gpuResource}`, expected, observed, seconds);
       expect(observed).toEqual(expected);
 
@@ -288,6 +291,8 @@ describe(`${ENV}: LLM services through the teams' serving queues`, () => {
         const ws = await workloads();
         return ws.length >= scaled && ws.filter((w) => isTrue(w, 'Admitted')).length >= fit ? ws : undefined;
       }, 90000, 250);
+      const scaledSeconds = (Date.now() - t1) / 1000;
+      // A moment more: the group left waiting must stay so.
       await new Promise((r) => setTimeout(r, 4000));
       const after = await workloads();
       const waiting = after.filter((w) => !isTrue(w, 'Admitted'));
@@ -297,7 +302,7 @@ describe(`${ENV}: LLM services through the teams' serving queues`, () => {
         usage: await usageOnceSettled(sc.api, team.name, `${pool.name}/${p.gpuResource}`, String(fit * groupGpus)),
       };
       const expectedScaled = { admittedGroups: fit, waitingGroups: [{ state: 'pending', podSetsAdmitted: {} }], usage: String(fit * groupGpus) };
-      TABLE.record(ENV, `${lws} scaled to ${scaled} groups (${groupGpus} ${p.gpuResource} each) against ${team.name}'s ceiling ${ceiling} on ${pool.name}: ${left} left, ${left >= p.gpusPerReplica ? 'enough for the leader alone' : 'less than one pod'}`, expectedScaled, observedScaled, (Date.now() - t1) / 1000);
+      TABLE.record(ENV, `${lws} scaled to ${scaled} groups (${groupGpus} ${p.gpuResource} each) against ${team.name}'s ceiling ${ceiling} on ${pool.name}: ${left} left, ${left >= p.gpusPerReplica ? 'enough for the leader alone' : 'less than one pod'}`, expectedScaled, observedScaled, scaledSeconds);
       expect(all.length).toBeGreaterThanOrEqual(scaled);
       expect(observedScaled).toEqual(expectedScaled);
     } finally {

@@ -152,7 +152,13 @@ export interface Condition {
 
 export interface Workload {
   readonly metadata: { readonly name: string; readonly namespace: string; readonly creationTimestamp: string; readonly ownerReferences?: readonly { readonly kind: string; readonly name: string }[] };
-  readonly spec: { readonly queueName?: string; readonly priorityClassName?: string; readonly priority?: number; readonly active?: boolean };
+  readonly spec: {
+    readonly queueName?: string;
+    /** v1beta2: the priority class as a reference (v1beta1's priorityClassName is gone). */
+    readonly priorityClassRef?: { readonly group: string; readonly kind: string; readonly name: string };
+    readonly priority?: number;
+    readonly active?: boolean;
+  };
   readonly status?: {
     readonly conditions?: readonly Condition[];
     readonly admission?: {
