@@ -64,11 +64,15 @@ export function helmTemplate(args: HelmTemplateArgs): ManifestObject[] {
     if (res.error !== undefined) throw new Error(`helm template ${args.release}: ${res.error.message} (set HELM to the helm binary, or run npm run tools:build)`);
     if (res.status !== 0) throw new Error(`helm template ${args.release} (${args.chart}) failed:\n${res.stderr}`);
     const objects: ManifestObject[] = [];
+    let source: string | undefined;
     for (const doc of YAML.parseAllDocuments(res.stdout)) {
+      // helm heads each rendered template with "# Source: <chart>/templates/<file>", but a crds/ file
+      // once, however many documents it holds: a document without a header is from the file before.
       const o = doc.toJS() as ManifestObject | null;
+      // A header alone is an empty document whose comment is its (null) content's.
+      const header = o === null ? `${doc.comment ?? ''}\n${doc.contents?.comment ?? ''}` : `${doc.commentBefore ?? ''}\n${doc.contents?.commentBefore ?? ''}`;
+      source = /Source: (\S+)/.exec(header)?.[1] ?? source;
       if (o === null || typeof o !== 'object' || typeof o.kind !== 'string') continue;
-      // helm heads each document with "# Source: <chart>/<templates|crds>/<file>".
-      const source = /Source: (\S+)/.exec(`${doc.commentBefore ?? ''}\n${doc.contents?.commentBefore ?? ''}`)?.[1];
       if (source !== undefined) SOURCES.set(o, source);
       objects.push(o);
     }
