@@ -16,8 +16,3 @@ export function sharedCrdGroups(addons: readonly AddonDefinition[] = ADDONS): Ma
   for (const a of addons) for (const g of a.crdGroups) byGroup.set(g, [...(byGroup.get(g) ?? []), a]);
   return new Map([...byGroup].filter(([, owners]) => owners.length > 1));
 }
-
-/** The add-ons to install before this one where the cluster has them: its dependencies, then its installAfter ordering. */
-export function installedBefore(addon: Pick<AddonDefinition, 'dependsOn' | 'installAfter'>): string[] {
-  return [...addon.dependsOn, ...(addon.installAfter?.ids ?? [])];
-}

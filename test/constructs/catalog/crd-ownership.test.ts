@@ -1,4 +1,4 @@
-import { AddonDefinition, ADDONS, crdOwner, installedBefore, sharedCrdGroups } from '../../../constructs/catalog';
+import { AddonDefinition, ADDONS, crdOwner, sharedCrdGroups } from '../../../constructs/catalog';
 
 const addon = (id: string, crdGroups: string[], crdKinds?: string[]): AddonDefinition => ({ ...ADDONS[0], id, crdGroups, ...(crdKinds === undefined ? {} : { crdKinds }) });
 
@@ -29,21 +29,5 @@ describe('crdOwner', () => {
   it('names kinds only where the group is shared', () => {
     const shared = sharedCrdGroups();
     for (const a of (ADDONS as readonly AddonDefinition[]).filter((x) => x.crdKinds !== undefined)) expect(a.crdGroups.some((g) => shared.has(g))).toBe(true);
-  });
-});
-
-describe('installedBefore', () => {
-  it('is the dependencies, then the installAfter ordering (earlier in the catalog, with a reason)', () => {
-    const catalog: readonly AddonDefinition[] = ADDONS;
-    const ids = catalog.map((a) => a.id);
-    for (const [i, a] of catalog.entries()) {
-      for (const d of a.installAfter?.ids ?? []) expect(ids.slice(0, i)).toContain(d);
-      if (a.installAfter !== undefined) expect(a.installAfter.reason).toBeTruthy();
-      expect(installedBefore(a)).toEqual([...a.dependsOn, ...(a.installAfter?.ids ?? [])]);
-    }
-  });
-
-  it('puts kserve-llmisvc-crd after kserve-crd, which templates the same ClusterStorageContainer CRD', () => {
-    expect(installedBefore(ADDONS.find((a) => a.id === 'kserve-llmisvc-crd') as AddonDefinition)).toEqual(['kserve-crd']);
   });
 });
