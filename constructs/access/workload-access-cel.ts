@@ -4,9 +4,11 @@
  * @bufbuild/cel, the cluster suite meets it on a real API server.
  *
  * Objects are walked along fixed paths ("spec.template.spec.volumes[]": `[]` iterates a list).
- * Every path becomes a `has()`-guarded `exists()` chain for the check and a `filter().map()[0]`
- * chain for the message, so no list needs flattening and every literal is homogeneous
- * (Kubernetes compiles VAP CEL with homogeneous aggregate literals).
+ * Each finding is a variable: the `filter().map()` chain from the `has()`-guarded list its path
+ * starts at (a variable of its own, shared) to the descriptions of the offending elements. Checks
+ * test the variables' sizes and messages take their first element, so no list needs flattening
+ * (Kubernetes 1.28 has no flatten()) and every literal is homogeneous (Kubernetes compiles VAP CEL
+ * with homogeneous aggregate literals).
  */
 import { GPU_TAINT } from '../gpu/gpu-scheduling';
 import { LABEL } from '../labels';
@@ -20,33 +22,29 @@ const celMap = (entries: readonly (readonly [string, string])[]): string => `{${
 
 // --- paths -------------------------------------------------------------------------
 
-/** True when some element at `path` below `root` satisfies `pred`. */
-export function anyAt(root: string, path: string, pred: (x: string) => string, depth = 0): string {
+/** CEL: `has()` of each field of `path` below `x`, outermost first ('' for an empty path). */
+function guardsOf(x: string, path: string): string {
   const segments = path === '' ? [] : path.split('.');
-  if (segments.length === 0) return `(${pred(root)})`;
-  const [head, ...rest] = segments;
-  const field = head.replace(/\[\]$/, '');
-  const next = `${root}.${field}`;
-  if (head.endsWith('[]')) {
-    const v = `x${depth}`;
-    return `(has(${next}) && ${next}.exists(${v}, ${anyAt(v, rest.join('.'), pred, depth + 1)}))`;
-  }
-  return `(has(${next}) && ${anyAt(next, rest.join('.'), pred, depth)})`;
+  return segments.map((_, i) => `has(${x}.${segments.slice(0, i + 1).join('.')})`).join(' && ');
 }
 
-/** The description of the first element at `path` satisfying `pred` (only evaluated when anyAt holds). */
-export function firstAt(root: string, path: string, pred: (x: string) => string, describe: (x: string) => string, depth = 0): string {
-  const segments = path === '' ? [] : path.split('.');
-  if (segments.length === 0) return describe(root);
-  const [head, ...rest] = segments;
-  const field = head.replace(/\[\]$/, '');
-  const next = `${root}.${field}`;
-  if (head.endsWith('[]')) {
-    const v = `x${depth}`;
-    const tail = rest.join('.');
-    return `${next}.filter(${v}, ${anyAt(v, tail, pred, depth + 1)}).map(${v}, ${firstAt(v, tail, pred, describe, depth + 1)})[0]`;
+const below = (x: string, path: string): string => (path === '' ? x : `${x}.${path}`);
+
+/**
+ * CEL: the descriptions of the offending elements of the list `list` along `path` from each of its
+ * elements (`[]` iterates a list; through a nested list, the first offending element of each), as a
+ * list of strings: empty when none offends. `pred` and `describe` are written once whatever the depth.
+ */
+export function offendingIn(list: string, path: string, pred: (x: string) => string, describe: (x: string) => string, depth = 0): string {
+  const v = `x${depth}`;
+  const { root, isList, rest } = splitAtFirstList(path);
+  if (!isList) {
+    const guards = guardsOf(v, root);
+    return `${list}.filter(${v}, ${guards === '' ? '' : `${guards} && `}(${pred(below(v, root))})).map(${v}, ${describe(below(v, root))})`;
   }
-  return firstAt(next, rest.join('.'), pred, describe, depth);
+  const inner = offendingIn(below(v, root), rest, pred, describe, depth + 1);
+  const l = `l${depth}`;
+  return `${list}.map(${v}, ${guardsOf(v, root)} ? ${inner} : []).filter(${l}, size(${l}) > 0).map(${l}, ${l}[0])`;
 }
 
 /** One place a violation can sit: a path from `object`, the test on the element, what the message says. */
@@ -61,16 +59,66 @@ export interface Finding {
   readonly value: (x: string) => string;
 }
 
-/** CEL: does any finding apply. */
-export const anyFinding = (findings: readonly Finding[]): string => (findings.length === 0 ? 'false' : findings.map((f) => anyAt('object', f.path, f.pred)).join(' || '));
+/** A CEL variable of a policy. */
+export interface PolicyVariable {
+  /** Variable name (a CEL identifier, `variables.<name>`). */
+  readonly name: string;
+  /** CEL expression. */
+  readonly expression: string;
+}
+
+/** `spec.template.spec.containers[]` -> the part up to its first list (or the whole path), and the rest below an element. */
+export function splitAtFirstList(path: string): { root: string; isList: boolean; rest: string } {
+  const segments = path === '' ? [] : path.split('.');
+  const at = segments.findIndex((s) => s.endsWith('[]'));
+  if (at < 0) return { root: path, isList: false, rest: '' };
+  return { root: [...segments.slice(0, at), segments[at].slice(0, -2)].join('.'), isList: true, rest: segments.slice(at + 1).join('.') };
+}
+
+/** CEL: the list at `root` below `object` ([] when absent), or a path without a list as a list of it when present. */
+export function rootList(root: string, isList: boolean): string {
+  if (root === '') return '[object]';
+  return `${guardsOf('object', root)} ? ${isList ? `object.${root}` : `[object.${root}]`} : []`;
+}
+
+/**
+ * The findings of a policy as variables, so each path is walked once per admission request and
+ * written once in the policy: one variable per list the findings start from (the `has()` guards of
+ * its path), and one per finding holding the descriptions of its offending elements (empty when none).
+ * Checks and messages only name the finding variables. Kubernetes evaluates variables lazily, once.
+ */
+export class FindingVariables {
+  private readonly lists = new Map<string, PolicyVariable>();
+  private readonly findings: PolicyVariable[] = [];
+
+  /** Variables for these findings; returns the finding variables' names, in order. */
+  add(group: string, findings: readonly Finding[]): string[] {
+    return findings.map((f, i) => {
+      const { root, isList, rest } = splitAtFirstList(f.path);
+      const listKey = `${root}${isList ? '[]' : ''}`;
+      let list = this.lists.get(listKey);
+      if (list === undefined) {
+        list = { name: `at_${root.replace(/[^A-Za-z0-9]+/g, '_') || 'object'}${isList ? '' : '_'}`, expression: rootList(root, isList) };
+        this.lists.set(listKey, list);
+      }
+      const name = `${group}_${i}`;
+      this.findings.push({ name, expression: offendingIn(`variables.${list.name}`, rest, f.pred, f.value) });
+      return name;
+    });
+  }
+
+  /** The list variables, then the finding variables, in the order added (a later one may use an earlier). */
+  variables(): PolicyVariable[] {
+    return [...this.lists.values(), ...this.findings];
+  }
+}
+
+/** CEL: does any of these findings (their variables) apply. */
+export const anyFinding = (names: readonly string[]): string => (names.length === 0 ? 'false' : names.map((n) => `size(variables.${n}) > 0`).join(' || '));
 
 /** CEL: the first applying finding as "field value". */
-export function firstFinding(findings: readonly Finding[]): string {
-  if (findings.length === 0) return "''";
-  return findings.reduceRight(
-    (otherwise, f) => `(${anyAt('object', f.path, f.pred)} ? ${celString(`${f.field} `)} + ${firstAt('object', f.path, f.pred, f.value)} : ${otherwise})`,
-    "''",
-  );
+export function firstFinding(findings: readonly Finding[], names: readonly string[]): string {
+  return findings.reduceRight((otherwise, f, i) => `(size(variables.${names[i]}) > 0 ? ${celString(`${f.field} `)} + variables.${names[i]}[0] : ${otherwise})`, "''");
 }
 
 // --- where pod specs sit in each kind ------------------------------------------------
@@ -340,17 +388,17 @@ export interface PolicySpec {
   /** CEL matchCondition: which requests it applies to. */
   readonly matchCondition: string;
   /** Variables, in evaluation order. */
-  readonly variables: readonly { name: string; expression: string }[];
+  readonly variables: readonly PolicyVariable[];
   /** One validation per class. */
   readonly validations: readonly Validation[];
 }
 
 const prefix = "variables.who + ' in ' + variables.stage + ': '";
 
-function validation(findings: readonly Finding[], allowed: string, when = 'true'): Validation {
+function validation(findings: readonly Finding[], names: readonly string[], allowed: string, when = 'true'): Validation {
   return {
-    expression: `!(${when}) || !(${anyFinding(findings)})`,
-    messageExpression: `${prefix} + ${firstFinding(findings)} + ' is not allowed; ' + ${allowed}`,
+    expression: `!(${when}) || !(${anyFinding(names)})`,
+    messageExpression: `${prefix} + ${firstFinding(findings, names)} + ' is not allowed; ' + ${allowed}`,
     reason: 'Forbidden',
   };
 }
@@ -366,21 +414,29 @@ const PATCH_ALLOWED = "'the policy cannot check a free-form pod patch: set the f
 /** The workload policy of one kind: all classes, each with its own message. */
 export function workloadPolicy(kind: WorkloadKind, ctx: AccessContext): PolicySpec {
   const paths = podPathsOf(kind.kind);
-  const validations = [
-    validation(secretFindings(paths), SECRETS_ALLOWED),
-    validation(pullSecretFindings(paths), PULL_ALLOWED),
-    validation(serviceAccountFindings(paths), SA_ALLOWED),
-    validation(tokenFindings(paths), TOKEN_ALLOWED),
-    validation(gpuRequestFindings(paths), GPU_ALLOWED, '!variables.gpuQueue'),
-    validation(gpuSideDoorFindings(paths), SIDE_DOOR_ALLOWED),
-    ...(paths.opaquePatches.length > 0 ? [validation(opaquePatchFindings(paths), PATCH_ALLOWED)] : []),
+  const found = new FindingVariables();
+  const classes: [string, Finding[], string, string?][] = [
+    ['secret', secretFindings(paths), SECRETS_ALLOWED],
+    ['pull_secret', pullSecretFindings(paths), PULL_ALLOWED],
+    ['service_account', serviceAccountFindings(paths), SA_ALLOWED],
+    ['token', tokenFindings(paths), TOKEN_ALLOWED],
+    ['gpu', gpuRequestFindings(paths), GPU_ALLOWED, '!variables.gpuQueue'],
+    ['gpu_side_door', gpuSideDoorFindings(paths), SIDE_DOOR_ALLOWED],
+    ['pod_patch', opaquePatchFindings(paths), PATCH_ALLOWED],
   ];
+  // requestsGpu is read by the side-door findings, so it follows the GPU request findings' variables.
+  const named = classes.map(([group, findings]) => found.add(group, findings));
+  const gpuNames = named[classes.findIndex(([group]) => group === 'gpu')];
+  const findingVariables = found.variables();
+  const sideDoors = findingVariables.findIndex((v) => v.name.startsWith('gpu_side_door_'));
+  const sideDoorsFrom = sideDoors < 0 ? findingVariables.length : sideDoors;
+  const requestsGpu = { name: 'requestsGpu', expression: anyFinding(gpuNames) };
   return {
     name: `ml-platform-workload-access-${kind.resource}`,
     kinds: [kind],
     matchCondition: personaMatchCondition(ctx),
-    variables: [...identityVariables(ctx), { name: 'requestsGpu', expression: anyFinding(gpuRequestFindings(paths)) }],
-    validations,
+    variables: [...identityVariables(ctx), ...findingVariables.slice(0, sideDoorsFrom), requestsGpu, ...findingVariables.slice(sideDoorsFrom)],
+    validations: classes.flatMap(([, findings, allowed, when], i) => (findings.length === 0 ? [] : [validation(findings, named[i], allowed, when)])),
   };
 }
 
