@@ -13,10 +13,14 @@
  *
  * PULUMI_BENCH_ESTATES (comma-separated: dev, estate-20) picks estates; default both.
  * PULUMI_BENCH_SETTINGS (comma-separated key=value) adds stack settings, to compare them (e.g.
- * kubeflowBuildCache=off, the program before its build cache). PULUMI_BENCH_EVENT_LOG (a directory)
+ * kubeflowBuildCache=off, the program before its build cache); PULUMI_BENCH_ENGINE_ENV (comma-separated
+ * key=value) sets variables for the engine commands (e.g. PULUMI_SKIP_CHECKPOINTS=true, to see what
+ * the file backend's checkpoints cost). PULUMI_BENCH_EVENT_LOG (a directory)
  * keeps each up's engine event log (`--event-log`, with PULUMI_DEBUG_COMMANDS=true: every step with
  * its timestamp) for profiling; PULUMI_BENCH_PROFILE (a directory) the engine's CPU profile of each
- * (`--profiling`; read with `go tool pprof`).
+ * (`--profiling`; read with `go tool pprof`); PULUMI_BENCH_NODE_PROFILE (a directory) the Node.js
+ * program's CPU profiles (`--cpu-prof`, one per program run: preview and update; open in Chrome's
+ * DevTools or read with test/bench/cpu-profile.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -73,11 +77,11 @@ interface Row {
 }
 const rows: Row[] = [];
 
-/** PULUMI_BENCH_SETTINGS as [key, value] pairs. */
-function extraSettings(): [string, string][] {
-  return (process.env.PULUMI_BENCH_SETTINGS ?? '').split(',').filter((kv) => kv !== '').map((kv) => {
+/** A comma-separated key=value list (PULUMI_BENCH_SETTINGS, PULUMI_BENCH_ENGINE_ENV) as [key, value] pairs. */
+function keyValues(variable: string): [string, string][] {
+  return (process.env[variable] ?? '').split(',').filter((kv) => kv !== '').map((kv) => {
     const at = kv.indexOf('=');
-    if (at <= 0) throw new Error(`PULUMI_BENCH_SETTINGS: "${kv}" is not key=value`);
+    if (at <= 0) throw new Error(`${variable}: "${kv}" is not key=value`);
     return [kv.slice(0, at), kv.slice(at + 1)];
   });
 }
@@ -89,6 +93,7 @@ beforeAll(async () => {
   const bins = await ensureEngine();
   ensureCompiled();
   ws = new PulumiWorkspace(bins);
+  for (const [key, value] of keyValues('PULUMI_BENCH_ENGINE_ENV')) ws.env[key] = value;
   kubeflowTools = await kubeflowTestSettings();
   await ws.login();
 }, 60 * MINUTES);
@@ -177,6 +182,8 @@ async function timedUp(stack: string, label: string): Promise<{ res: PulumiResul
   const eventLog = logDir === undefined ? [] : ['--event-log', path.join(logDir, `${stack}-${label}.jsonl`)];
   const profileDir = process.env.PULUMI_BENCH_PROFILE;
   const profile = profileDir === undefined ? [] : ['--profiling', path.join(profileDir, `${stack}-${label}`)];
+  const nodeProfile = process.env.PULUMI_BENCH_NODE_PROFILE;
+  if (nodeProfile !== undefined) workspace().env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.join(nodeProfile, `${stack}-${label}`)}`;
   // Beyond the workspace's 15 min default: a first up of the estate on 2 cores takes longer.
   const res = await workspace().ok(['up', '--yes', '-s', stack, ...eventLog, ...profile], { timeoutMs: 90 * MINUTES });
   const load = loadAverage();
@@ -249,7 +256,7 @@ describe.each(ESTATES)('benchmark $name: pulumi up vs kubectl apply --server-sid
       ...kubeflowConfig(settings),
       // Empty: the first up builds Kubeflow as on a new machine; the no-op and the change reuse it.
       ['kubeflowBuildCache', path.join(dir, 'kubeflow-builds')],
-      ...extraSettings(),
+      ...keyValues('PULUMI_BENCH_SETTINGS'),
     ];
     for (const [key, value] of config) await w.ok(['config', 'set', '-s', stack, key, value]);
     for (const [cluster, cp] of clusters) await w.ok(['config', 'set', '-s', stack, '--secret', `kubeconfig-${cluster}`, fs.readFileSync(cp.kubeconfigPath, 'utf8')]);
