@@ -148,6 +148,26 @@ describe('addonInstall: crds-only (offline clusters)', () => {
     await settled();
   }, 60000);
 
+  it('parses the CRD manifests once: later runs read the same CRDs back from the cache, and a changed manifest is parsed again', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'parsed-crds-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-manifests-'));
+    try {
+      const source = path.join(defaultCrdDirectory(), 'kueue.yaml');
+      fs.copyFileSync(source, path.join(dir, 'kueue.yaml'));
+      const parsed = loadCrds(dir, cache);
+      expect(parsed.length).toBeGreaterThan(5);
+      expect(parsed.map((c) => c.metadata.name)).toEqual([...parsed.map((c) => c.metadata.name)].sort());
+      expect(fs.readdirSync(cache)).toHaveLength(1);
+      expect(loadCrds(dir, cache)).toEqual(parsed);
+      fs.writeFileSync(path.join(dir, 'kueue.yaml'), fs.readFileSync(source, 'utf8').split('\n---\n').slice(0, 2).join('\n---\n'));
+      expect(loadCrds(dir, cache).length).toBe(1);
+      expect(fs.readdirSync(cache)).toHaveLength(2);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps one Helm release per add-on, of a local stand-in chart holding exactly the CRDs of its API groups', () => {
     const crds = loadCrds(defaultCrdDirectory());
     for (const cluster of spec.clusters) {
