@@ -9,6 +9,7 @@ import { CLUSTER_CRDS_RELEASE, CrdInstallPlan, standInChart, writeStandInChart }
 import { DeploymentPlan, PlannedRelease } from './deployment-plan';
 import { KubeflowInstall } from './kubeflow-install';
 import { KubeflowDeployment } from './kubeflow-plan';
+import { manifestGroup } from './manifest-group';
 import { localChartArchive } from '../upstream/chart-repository';
 
 export interface ClusterPlatformArgs {
@@ -93,7 +94,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     const { plan, provider } = args;
     const child = { parent: this, provider };
 
-    const namespaces = new k8s.yaml.v2.ConfigGroup(`${name}-namespaces`, { objs: [...plan.namespaces] }, child);
+    const namespaces = manifestGroup(`${name}-namespaces`, plan.namespaces, child);
 
     const { crdsOnly } = args;
     const releases = new Map<string, k8s.helm.v3.Release>();
@@ -142,7 +143,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     // Objects of the CRDs cluster provisioning brings (Karpenter, Cluster API, ...) are custom resources too.
     const clusterGroups = new Set<string>(PREREQUISITE_CRD_GROUPS);
     const ofClusterCrds = (o: ManifestObject): boolean => clusterGroups.has(apiGroupOf(o.apiVersion));
-    new k8s.yaml.v2.ConfigGroup(`${name}-platform`, { objs: plan.platformObjects.filter((o) => !ofClusterCrds(o) && !ofGatewayApi(o)) }, { ...child, dependsOn: [namespaces] });
+    manifestGroup(`${name}-platform`, plan.platformObjects.filter((o) => !ofClusterCrds(o) && !ofGatewayApi(o)), { ...child, dependsOn: [namespaces] });
     // The Gateway API CRDs, then the Gateway and routes (custom resources: a fresh cluster cannot say yet whether they are namespaced).
     const gatewayObjects = plan.platformObjects.filter(ofGatewayApi);
     const gatewayCrds = plan.gatewayApiCrds ? [new GatewayApiCrds(`${name}-gateway-api-crds`, { source: gatewayApiCrdsSource(args.gatewayApiCrds), provider }, { parent: this })] : [];

@@ -26,6 +26,7 @@ import { KUBEFLOW_MANIFESTS, KUBEFLOW_VERSIONS } from '../../constructs/catalog'
 import { ManifestObject } from '../manifests';
 import { buildFluxKustomization, KUBEFLOW_MANIFESTS_DIR_ENV, prepareManifestsTree } from '../upstream/kubeflow-build';
 import { CustomResources } from './cluster-platform';
+import { manifestGroup } from './manifest-group';
 import { cachedKubeflowBuilder, parseKubeflowBuildCache } from './kubeflow-build-cache';
 import { DeploymentPlan } from './deployment-plan';
 import { KubeflowDeployment, KubeflowKustomization, objectKey, splitKubeflowBuild, withSharedMetadata } from './kubeflow-plan';
@@ -149,9 +150,9 @@ export class KubeflowInstall extends pulumi.ComponentResource {
     for (const k of deployment.kustomizations) {
       const after = [...args.dependsOn, ...k.dependsOn.flatMap((d) => applied.get(d) ?? [])];
       const resources: pulumi.Resource[] = [];
-      const first = k.first.length > 0 ? [new k8s.yaml.v2.ConfigGroup(`${name}-${k.name}-crds-namespaces`, { objs: [...k.first] }, { ...child, dependsOn: after })] : after;
+      const first = k.first.length > 0 ? [manifestGroup(`${name}-${k.name}-crds-namespaces`, k.first, { ...child, dependsOn: after })] : after;
       if (k.first.length > 0) resources.push(...first);
-      if (k.objects.length > 0) resources.push(new k8s.yaml.v2.ConfigGroup(`${name}-${k.name}-objects`, { objs: [...k.objects] }, { ...child, dependsOn: first }));
+      if (k.objects.length > 0) resources.push(manifestGroup(`${name}-${k.name}-objects`, k.objects, { ...child, dependsOn: first }));
       if (k.customResources.length > 0) {
         const releases = k.addons.map((a) => args.releases.get(a)).filter((r): r is pulumi.Resource => r !== undefined);
         resources.push(new CustomResources(`${name}-${k.name}-resources`, { objs: k.customResources, provider, dependsOn: [...first, ...releases] }, { parent: this }));

@@ -7,6 +7,7 @@ import { KubeflowBuilder, kubeflowBuildSettings, parseKubeflowWebhooks, withKube
 import { asApplied, clusterScopedCrdKinds, KubeflowPlan, objectKey, splitKubeflowBuild, withSharedMetadata } from '../../stacks/pulumi/kubeflow-plan';
 import { isFluxKustomization } from '../../stacks/upstream/kubeflow-build';
 import { rendered } from '../support/synth';
+import { parseManifestStream } from '../../stacks/pulumi/manifest-group';
 import { recordResources, Registered, settled as settledOf } from '../support/pulumi-mocks';
 
 /** Kubeflow in the Pulumi program, with the engine mocked and a stand-in for kustomize; the real build and engine run in test:pulumi. */
@@ -191,7 +192,7 @@ describe('KubeflowInstall component (mocked engine)', () => {
   it('applies everything built (less the shared Namespace and the webhooks left out) and the platform Profiles/PodDefaults after it', () => {
     const groups = mine().filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup');
     const custom = mine().filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:yaml/'));
-    const applied = [...groups.flatMap((g) => g.inputs.objs as ManifestObject[]), ...custom.map((r) => r.inputs as unknown as ManifestObject)].map(objectKey).sort();
+    const applied = [...groups.flatMap((g) => parseManifestStream(g.inputs.yaml as string)), ...custom.map((r) => r.inputs as unknown as ManifestObject)].map(objectKey).sort();
     const expected = [
       ...kubeflowPlan.kustomizations.flatMap((k) => fakeObjects(k.metadata.name)).filter((o) => !o.kind.endsWith('WebhookConfiguration') && o.metadata.name !== 'kubeflow-system'),
       ...kubeflowPlan.resources,
@@ -205,7 +206,7 @@ describe('KubeflowInstall component (mocked engine)', () => {
   });
 
   it("gives the platform's kubeflow-system Namespace the install's labels, its own winning", () => {
-    const ns = registered.find((r) => r.name === `${primary.cluster.name}-namespaces`)!.inputs.objs as ManifestObject[];
+    const ns = parseManifestStream(registered.find((r) => r.name === `${primary.cluster.name}-namespaces`)!.inputs.yaml as string);
     const kfSystem = ns.find((o) => o.metadata.name === 'kubeflow-system')!;
     const platformOwn = primary.namespaces.find((o) => o.metadata.name === 'kubeflow-system')!;
     expect(kfSystem.metadata.labels).toEqual({ 'istio-injection': 'enabled', ...platformOwn.metadata.labels });

@@ -13,6 +13,7 @@ import { KubeflowBuilder } from '../../stacks/pulumi/kubeflow-install';
 import { addonsFor } from '../../stacks/addon-selection';
 import { ManifestObject } from '../../stacks/manifests';
 import { rendered } from '../support/synth';
+import { parseManifestStream } from '../../stacks/pulumi/manifest-group';
 import { recordResources, settled as settledOf } from '../support/pulumi-mocks';
 
 /** Fast unit tests of the Pulumi program with the engine mocked; the real engine runs in the cluster tests. */
@@ -22,7 +23,7 @@ const registered = recordResources('prod');
 /** Objects a cluster gets: ConfigGroup objs plus one CustomResource per object of a CRD kind. */
 function appliedObjects(cluster: string): ManifestObject[] {
   const mine = registered.filter((r) => r.name.startsWith(`${cluster}-`));
-  const groups = mine.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap((g) => g.inputs.objs as ManifestObject[]);
+  const groups = mine.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup').flatMap((g) => parseManifestStream(g.inputs.yaml as string));
   const customResources = mine
     .filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:yaml/') && !r.type.startsWith('kubernetes:helm.sh/'))
     .map((r) => r.inputs as unknown as ManifestObject);
@@ -93,7 +94,7 @@ describe('Gateway API CRDs (stack setting gatewayApiCrds)', () => {
     const gatewayKinds = registered.filter((r) => r.type.startsWith('kubernetes:gateway.networking.k8s.io/'));
     expect(gatewayKinds.length).toBeGreaterThan(0);
     for (const g of registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')) {
-      for (const o of g.inputs.objs as ManifestObject[]) expect(o.apiVersion).not.toMatch(/^gateway\.networking\.k8s\.io\//);
+      for (const o of parseManifestStream(g.inputs.yaml as string)) expect(o.apiVersion).not.toMatch(/^gateway\.networking\.k8s\.io\//);
     }
   });
 
@@ -122,7 +123,7 @@ describe('deployment plan', () => {
     const customResources = registered.filter((r) => r.type.startsWith('kubernetes:') && /^kubernetes:[^:]+\.[^:]+\/[^:]+:/.test(r.type) && !r.type.startsWith('kubernetes:helm.sh/'));
     expect(customResources.length).toBeGreaterThan(0);
     for (const g of registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')) {
-      for (const o of g.inputs.objs as ManifestObject[]) expect([...ADDONS.flatMap((a) => a.crdGroups as readonly string[]), ...PREREQUISITE_CRD_GROUPS]).not.toContain(o.apiVersion.split('/')[0]);
+      for (const o of parseManifestStream(g.inputs.yaml as string)) expect([...ADDONS.flatMap((a) => a.crdGroups as readonly string[]), ...PREREQUISITE_CRD_GROUPS]).not.toContain(o.apiVersion.split('/')[0]);
     }
   });
 
