@@ -4,6 +4,7 @@
  */
 export * from './least-privilege-rbac';
 export * from './permission-matrix';
+export * from './cel-findings';
 export * from './workload-access-cel';
 export * from './workload-access-policy';
 export * from './workload-access';
