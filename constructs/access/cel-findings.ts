@@ -4,8 +4,7 @@
  * each path once. Pure; workload-access-cel.ts builds the workload policies from it.
  */
 
-/** A CEL string literal. */
-export const celString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+import { celString } from '../cel-literal';
 
 /** CEL: `has()` of each field of `path` below `x`, outermost first ('' for an empty path). */
 function guardsOf(x: string, path: string): string {

@@ -13,7 +13,8 @@
 import { GPU_TAINT } from '../gpu/gpu-scheduling';
 import { LABEL } from '../labels';
 import { Persona, PERSONAS } from './permission-matrix';
-import { anyFinding, celString, Finding, FindingVariables, firstFinding, PolicyVariable } from './cel-findings';
+import { celString } from '../cel-literal';
+import { anyFinding, Finding, FindingVariables, firstFinding, PolicyVariable } from './cel-findings';
 import { DATA_CREDENTIAL_LABEL, DATA_CREDENTIAL_PREFIX, PERSONA_PRECEDENCE, WorkloadAccess, WorkloadKind } from './workload-access';
 
 const celList = (items: readonly string[]): string => `[${items.map(celString).join(', ')}]`;

@@ -1,6 +1,7 @@
 import { GPU_MODELS } from '../../environments/gpu-models';
 import { ClusterSpec, GpuPoolSpec, PlatformSpec, Stage } from '../../environments/schema';
 import { workflowNamespaceName } from '../tenancy/platform-namespaces';
+import { celString } from '../cel-literal';
 
 /**
  * Dynamic Resource Allocation for the pools with `gpuAllocation: 'dra'`, planned from the spec:
@@ -49,7 +50,6 @@ export const draClaimTemplateName = (pool: Pick<GpuPoolSpec, 'name'>): string =>
 /** Resource Kueue counts the pool's devices as (deviceClassMappings, ClusterQueue quota): one per GPU or MIG slice. */
 export const draQuotaResource = (pool: Pick<GpuPoolSpec, 'name'>): string => `dra.ml.platform/${pool.name}`;
 
-const celString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** CEL selector of a pool's devices: the driver, whole GPU or MIG slice of the pool's profile, the model, its memory. */
 export function draDeviceSelector(pool: Pick<GpuPoolSpec, 'gpuModel' | 'sharing' | 'migProfile'>): string {

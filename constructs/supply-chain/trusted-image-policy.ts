@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LABEL, PART_OF } from '../labels';
+import { celString } from '../cel-literal';
 
 export interface TrustedImagePolicyProps {
   /** Registry prefixes images may come from, e.g. "harbor.example.com/ml" (a "/" is added so prefixes match whole path segments). */
@@ -12,7 +13,6 @@ export interface TrustedImagePolicyProps {
 export const TRUSTED_IMAGE_POLICY = 'ml-platform-trusted-images';
 
 /** A CEL string literal. */
-const celString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** Pod spec of every kind the policy matches: Pods, pod templates, and CronJobs' job templates. */
 const POD_SPEC =

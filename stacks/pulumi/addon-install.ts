@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { AddonDefinition, ADDONS, crdOwner, KUBEFLOW_CRD_GROUPS } from '../../constructs/catalog';
 import { PREREQUISITE_CRD_GROUPS } from './prerequisite-crds';
 import { apiGroupOf, ManifestObject } from '../manifests';
 import { DeploymentPlan } from './deployment-plan';
+import { userCacheDir } from './user-cache';
 
 /**
  * How the program installs the add-ons (stack setting `addonInstall`):
@@ -93,7 +93,7 @@ export function loadCrds(dir: string, cacheRoot: string = parsedCrdCacheRoot()):
 
 /** Where loadCrds keeps what it parsed, by content: the user's cache, beside the stand-in charts. */
 export function parsedCrdCacheRoot(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hybrid-ml-platform', 'parsed-crds');
+  return userCacheDir('parsed-crds');
 }
 
 /** test/fixtures/crds/ of the repository this program runs from (ts source or compiled build/). */
@@ -182,7 +182,7 @@ export function standInChartFiles(chart: StandInChart): Record<string, string> {
  * writes them (the engine reads them during `pulumi up`), and a test run must leave temp as it found it.
  */
 export function standInChartRoot(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hybrid-ml-platform', 'stand-in-charts');
+  return userCacheDir('stand-in-charts');
 }
 
 /**

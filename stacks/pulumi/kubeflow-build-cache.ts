@@ -13,16 +13,15 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManifestObject } from '../manifests';
 import { kubeflowOverlay } from '../upstream/kubeflow-build';
 import type { KubeflowBuilder } from './kubeflow-install';
+import { userCacheDir } from './user-cache';
 
 /** The default cache directory of the Kubeflow builds. */
 export function defaultKubeflowBuildCache(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
-  return path.join(base, 'hybrid-ml-platform', 'kubeflow-builds');
+  return userCacheDir('kubeflow-builds', env);
 }
 
 /** Stack setting `kubeflowBuildCache`: undefined (off), or the directory. */
